@@ -1,0 +1,9 @@
+"""The `curation` command line: thin typer commands over library functions.
+
+Each command lives in its own module and registers itself on `app`.
+"""
+
+from curation.cli._app import app
+from curation.cli import config as _config  # noqa: F401  (registers commands)
+
+__all__ = ["app"]
