@@ -1,0 +1,61 @@
+"""`curation tasks`: articles -> pre-annotated Label Studio import file."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from curation.cli._app import app
+from curation.models import Problem
+from curation.pipeline import iter_tasks
+from curation.tasks import write_tasks
+
+err = Console(stderr=True)
+
+
+class Format(str, Enum):
+    json = "json"
+    jsonl = "jsonl"
+
+
+class ProblemLog:
+    """Prints each input problem as it happens and remembers whether any was an error."""
+
+    def __init__(self) -> None:
+        self.errors = 0
+        self.warnings = 0
+
+    def __call__(self, problem: Problem) -> None:
+        if problem.severity == "error":
+            self.errors += 1
+        else:
+            self.warnings += 1
+        err.print(str(problem), style="red" if problem.severity == "error" else "yellow", markup=False, highlight=False)
+
+
+@app.command()
+def tasks(
+    inputs: Annotated[list[Path], typer.Argument(help="Article files or directories (.txt, .md, .html, .jsonl).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Label Studio import file to write.")],
+    fmt: Annotated[Format, typer.Option("--format", help="json (one array) or jsonl (one task a line).")] = Format.json,
+    preannotator: Annotated[str, typer.Option(help="Registered pre-annotator to predict spans with.")] = "rules",
+    no_predictions: Annotated[bool, typer.Option("--no-predictions", help="Write tasks without predictions.")] = False,
+    workers: Annotated[int, typer.Option(help="Processes for pre-annotation.")] = 1,
+    max_bytes: Annotated[int, typer.Option(help="Reject input files larger than this.")] = 10_000_000,
+) -> None:
+    """Convert articles into pre-annotated Label Studio tasks (one task per article)."""
+    problems = ProblemLog()
+    stream = iter_tasks(
+        inputs, problems, preannotator=None if no_predictions else preannotator, workers=workers, max_bytes=max_bytes
+    )
+    columns = (SpinnerColumn(), TextColumn("tasks"), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        written = write_tasks(progress.track(stream, description="tasks"), output, fmt.value)
+    err.print(f"wrote {written} tasks to {output} ({problems.errors} errors, {problems.warnings} warnings)")
+    if problems.errors:
+        raise typer.Exit(code=1)
