@@ -1,0 +1,33 @@
+"""HTML pages: main-text extraction with trafilatura (boilerplate, nav and scripts out)."""
+
+from __future__ import annotations
+
+import json
+
+import trafilatura
+
+from curation.ingest.article import make_article
+from curation.models import Article
+
+
+def parse_html(raw: str, *, source_path: str) -> Article:
+    extracted = trafilatura.extract(
+        raw, output_format="json", with_metadata=True, include_comments=False, include_tables=False
+    )
+    if not extracted:
+        raise ValueError("no main text found in the HTML page")
+    page = json.loads(extracted)
+    lines = [line for line in page.get("text", "").split("\n") if line.strip()]
+    title = page.get("title")
+    if lines and title and lines[0].strip() == title.strip():
+        lines = lines[1:]  # trafilatura repeats the <h1> headline as the first line
+    return make_article(
+        "\n\n".join(lines),  # trafilatura gives one paragraph a line
+        source_path=source_path,
+        title=title,
+        byline=page.get("author"),
+        published=page.get("date"),
+        url=page.get("source") or page.get("url"),
+        publisher=page.get("source-hostname") or page.get("sitename"),
+        language=page.get("language") or "en",
+    )
