@@ -108,7 +108,6 @@ class Relation(Frozen):
     from_id: str
     to_id: str
     type: RelationType  # type: ignore[valid-type]
-    score: float = Field(default=1.0, ge=0.0, le=1.0)
 
 
 class Document(Frozen):

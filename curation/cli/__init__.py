@@ -5,5 +5,6 @@ Each command lives in its own module and registers itself on `app`.
 
 from curation.cli._app import app
 from curation.cli import config as _config  # noqa: F401  (registers commands)
+from curation.cli import tasks as _tasks  # noqa: F401
 
 __all__ = ["app"]

@@ -51,7 +51,7 @@ class RulePreannotator:
                 if att.content:
                     claim = self._claim(text, *att.content, attributed=True)
                     claims.append(spans.setdefault(claim.id, claim))
-                    relations.append(Relation(from_id=source.id, to_id=claim.id, type="attributed_to", score=att.score))
+                    relations.append(Relation(from_id=source.id, to_id=claim.id, type="attributed_to"))
             if not claims:
                 c_start, c_end = _sentence_claim(text, s_start, s_end)
                 if c_end > c_start and check_worthiness(text, c_start, c_end, attributed=False) >= CLAIM_THRESHOLD:
@@ -64,7 +64,7 @@ class RulePreannotator:
                 spans.setdefault(hedge.id, hedge)
                 target = next((c for c in claims if c.start <= cue.start and cue.end <= c.end), None)
                 if target:
-                    relations.append(Relation(from_id=hedge.id, to_id=target.id, type="qualifies", score=cue.score))
+                    relations.append(Relation(from_id=hedge.id, to_id=target.id, type="qualifies"))
         unique_relations = list(dict.fromkeys(relations))
         return Document(article=article, model_version=self.model_version, sentences=tuple(sentences),
                         spans=tuple(sorted(spans.values(), key=lambda s: (s.start, s.end, s.label))),
