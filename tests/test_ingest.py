@@ -178,8 +178,13 @@ def test_normalised_text_is_nfc_lf_and_paragraphs_point_into_it(raw):
 
 
 @settings(max_examples=100, deadline=None)
-@given(messy_text.filter(lambda t: normalize_text(t)[0] != ""))
+@given(messy_text)
 def test_reingest_gives_the_same_ids(raw):
-    a = parse_text(raw, source_path="a.txt")
-    b = parse_text(raw, source_path="elsewhere/b.txt")
-    assert (a.article_id, a.content_hash, a.text) == (b.article_id, b.content_hash, b.text)
+    def identity(path: str) -> tuple[str, str, str] | str:
+        try:
+            a = parse_text(raw, source_path=path)
+        except ValueError as exc:  # nothing left once the header is peeled off
+            return str(exc)
+        return a.article_id, a.content_hash, a.text
+
+    assert identity("a.txt") == identity("elsewhere/b.txt")

@@ -14,13 +14,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from curation.ingest.files import SUFFIXES, InputError, discover, read_text
+from curation.ingest.article import make_article
 from curation.ingest.html import parse_html
 from curation.ingest.jsonl import parse_jsonl
 from curation.ingest.markdown import parse_markdown
 from curation.ingest.plaintext import parse_text
 from curation.models import Article, Problem
 
-__all__ = ["ingest", "parse_file", "parse_text", "parse_markdown", "parse_html", "parse_jsonl"]
+__all__ = ["ingest", "make_article", "parse_file", "parse_text", "parse_markdown", "parse_html", "parse_jsonl"]
 
 
 def parse_file(path: Path, max_bytes: int) -> Iterator[Article | Problem]:

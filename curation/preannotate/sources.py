@@ -94,10 +94,10 @@ class Attribution(NamedTuple):
 
 def source_type(phrase: str) -> str:
     """Classify a source phrase into the schema's source types."""
-    head = phrase.split(",")[0]
+    head = re.split(r",| by | from | published | released ", phrase)[0]  # "a report by X" is a document
     if phrase.lower() in PRONOUNS:
         return "named_person"
-    if DOCUMENT_WORDS.search(head) and not re.search(r"\b(?:by|from)\b", head):
+    if DOCUMENT_WORDS.search(head):
         return "document"
     if MEDIA_WORDS.search(head):
         return "media"
