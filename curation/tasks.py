@@ -8,8 +8,8 @@ span, one per-region `choices` item per span attribute (same region id), one
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -138,6 +138,12 @@ class TaskValidator:
 
     def __init__(self, config: str | None = None) -> None:
         self.interface = LabelInterface(config or labeling_config())
+
+    @classmethod
+    @cache
+    def shared(cls) -> TaskValidator:
+        """One validator for the generated config, built on first use."""
+        return cls()
 
     def errors(self, task: Task) -> list[str]:
         problems = []

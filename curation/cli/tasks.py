@@ -35,7 +35,7 @@ class ProblemLog:
             self.errors += 1
         else:
             self.warnings += 1
-        err.print(str(problem), style="red" if problem.severity == "error" else "yellow", markup=False, highlight=False)
+        typer.secho(str(problem), err=True, fg="red" if problem.severity == "error" else "yellow")
 
 
 @app.command()
@@ -56,6 +56,6 @@ def tasks(
     columns = (SpinnerColumn(), TextColumn("tasks"), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         written = write_tasks(progress.track(stream, description="tasks"), output, fmt.value)
-    err.print(f"wrote {written} tasks to {output} ({problems.errors} errors, {problems.warnings} warnings)")
+    typer.echo(f"wrote {written} tasks to {output} ({problems.errors} errors, {problems.warnings} warnings)", err=True)
     if problems.errors:
         raise typer.Exit(code=1)
