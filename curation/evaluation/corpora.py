@@ -1,0 +1,50 @@
+"""Readers of the public development data in ../shared/benchmarks (read in place, never copied).
+
+Each reader yields (text, gold) pairs; texts keep the corpus's own characters so
+gold offsets stay valid.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+_PTB = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}", "``": '"', "''": '"'}
+_PTB_RE = re.compile("|".join(re.escape(k) for k in _PTB))
+
+
+def polnear_sources(root: Path, split: str = "dev") -> Iterator[tuple[str, str, list[tuple[int, int]]]]:
+    """(article name, text, gold Source spans) using the lowest annotator id of each article."""
+    folder = root / "polnear" / split
+    by_article: dict[str, Path] = {}
+    for ann in sorted((folder / "attributions").glob("*.ann")):
+        article = ann.stem.rsplit("_", 1)[0]
+        by_article.setdefault(article, ann)
+    for article, ann in sorted(by_article.items()):
+        text = (folder / "text" / f"{article}.txt").read_text(encoding="utf-8")
+        gold = []
+        for line in ann.read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if len(parts) >= 2 and parts[0].startswith("T") and parts[1].startswith("Source "):
+                for piece in parts[1].split(" ", 1)[1].split(";"):
+                    start, end = piece.split()
+                    gold.append((int(start), int(end)))
+        yield article, text, gold
+
+
+def checkthat(root: Path, split: str = "dev") -> Iterator[tuple[str, bool]]:
+    """(sentence, check-worthy) from CLEF CheckThat! 2024 Task 1 English."""
+    path = root / "checkthat2024" / f"CT24_checkworthy_english_{split}.tsv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+            yield row["Text"].strip().strip('"').replace('""', '"'), row["class_label"].strip() == "Yes"
+
+
+def conll2010_wiki(root: Path) -> Iterator[tuple[str, bool]]:
+    """(sentence, uncertain) from CoNLL-2010 Task 1 Wikipedia, PTB escapes undone."""
+    with (root / "conll2010-wiki" / "train.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            text = _PTB_RE.sub(lambda m: _PTB[m.group(0)], row["text"]).strip()
+            yield text, row["label"].strip() == "1"
