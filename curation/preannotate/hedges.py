@@ -23,7 +23,7 @@ widely|largely|considered|regarded as|is considered|
 are considered|assess|assessed|assume|assumed|understood to|is understood|claimed|reported to|tends to|tend to|
 in some cases|to some extent|somewhat|fairly|relatively|arguably|believed to"""
 WEAK = """highly likely|very likely|most likely|more likely|almost certainly|almost certain|virtually certain|
-in all likelihood|very probably|clearly|largely expected"""
+in all likelihood|very probably|largely expected"""
 
 
 def _cues(block: str) -> list[str]:
@@ -42,6 +42,13 @@ HEDGE_CUES: list[str] = sorted(STRENGTH, key=lambda c: (-len(c), c))
 AMBIGUOUS = frozenset("could fairly relatively somewhat claimed".split())
 
 _PATTERN = re.compile(r"\b(?:" + "|".join(re.escape(c).replace(r"\ ", r"\s+") for c in HEDGE_CUES) + r")\b", re.IGNORECASE)
+# Weasel quantifiers ("some critics", "many believe"): vague about who or how many hold a view.
+_WEASEL = re.compile(
+    r"\b(?:some|many|several|certain|various|numerous|most)\s+(?:\w+\s+)?(?:people|critics|experts|scholars|"
+    r"historians|observers|analysts|commentators|sources|researchers|scientists|authors|fans|others|believe|say|"
+    r"argue|claim|consider|suggest|think|feel)\b",
+    re.IGNORECASE,
+)
 _NEGATED_ABILITY = re.compile(r"\s+(?:not|n't)\b", re.IGNORECASE)
 _MONTH_CONTEXT_BEFORE = re.compile(
     r"\b(?:in|on|of|since|until|till|by|from|to|during|through|early|late|mid|last|next|this|between|and|before|after)\s*[-\s]?$",
@@ -77,4 +84,7 @@ def find_hedges(text: str, start: int, end: int) -> list[Cue]:
             continue  # "could not" states inability, not doubt
         score = 0.55 if phrase in AMBIGUOUS else 0.85
         cues.append(Cue(m.start(), m.end(), STRENGTH[phrase], score))
-    return cues
+    for m in _WEASEL.finditer(text, start, end):
+        if not any(m.start() < c.end and c.start < m.end() for c in cues):
+            cues.append(Cue(m.start(), m.end(), "moderate", 0.6))
+    return sorted(cues)

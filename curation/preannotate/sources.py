@@ -16,7 +16,13 @@ warned|warns|warn|announced|announces|noted|notes|argued|argues|insisted|insists
 confirms|denied|deny|denies|acknowledged|acknowledges|admitted|admits|believe|believes|suggested|suggests|predicted|
 predicts|expect|expects|wrote|writes|testified|alleged|alleges|revealed|reveals|assess|assessed|concluded|
 estimated|estimates|maintained|maintains|stressed|stresses|told\s+\w+|cautioned|emphasised|emphasized|recalled|
-conceded|contended|asserted|asserts|declared|disclosed|indicated|observed|remarked|reiterated|replied"""
+conceded|contended|asserted|asserts|declared|disclosed|indicated|observed|remarked|reiterated|replied|cited|cites|
+called|calls|accused|accuses|criticized|criticised|criticizes|criticises|attacked|questioned|urged|urges|vowed|vows|
+promised|promises|pledged|proposed|tweeted|posted|asked|asks|responded|answered|defended|praised|blamed|blames|
+condemned|dismissed|rejected|agreed|agrees|mentioned|described|countered|demanded|recommended|complained|joked|
+boasted|bragged|speculated|hoped|feared|worried|think|thinks|thought|knows|found|finds|showed|shows|suggest|
+insist|argue|warned|signaled|signalled|hinted|predicted|acknowledge|contend|want|wants|wanted|admit|point\s+out|
+pointed\s+out|points\s+out|weighed\s+in|chimed\s+in"""
 VERB = r"(?:" + VERBS.replace("\n", "") + r")"
 
 PEOPLE = r"""ministers?|ministry|ministries|secretary|spokes(?:man|woman|person|people)|officials?|experts?|analysts?|
