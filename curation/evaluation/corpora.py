@@ -34,12 +34,19 @@ def polnear_sources(root: Path, split: str = "dev") -> Iterator[tuple[str, str, 
         yield article, text, gold
 
 
+def unquote(field: str) -> str:
+    """Undo CSV quoting by hand: the TSV must be read with QUOTE_NONE, yet some fields are quoted."""
+    if len(field) >= 2 and field[0] == field[-1] == '"':
+        return field[1:-1].replace('""', '"')
+    return field
+
+
 def checkthat(root: Path, split: str = "dev") -> Iterator[tuple[str, bool]]:
     """(sentence, check-worthy) from CLEF CheckThat! 2024 Task 1 English."""
     path = root / "checkthat2024" / f"CT24_checkworthy_english_{split}.tsv"
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
-            yield row["Text"].strip().strip('"').replace('""', '"'), row["class_label"].strip() == "Yes"
+            yield unquote(row["Text"].strip()), row["class_label"].strip() == "Yes"
 
 
 def conll2010_wiki(root: Path) -> Iterator[tuple[str, bool]]:
