@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from curation.preannotate.lexicon import trie_regex
+
 _NUMBER = re.compile(r"\d")
 _QUANTITY = re.compile(
     r"\d\s*(?:%|percent|per cent|million|billion|trillion|bn|m\b)|[$£€¥]\s*\d|\b(?:half|third|quarter|double|twice|"
@@ -16,16 +18,20 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 _ENTITY = re.compile(r"(?<=[a-z,;] )[A-Z][a-z]+")
-_COMPARISON = re.compile(
-    r"\b(?:more|less|fewer|higher|lower|most|least|largest|biggest|smallest|highest|lowest|record|first|only|"
-    r"increase[ds]?|decrease[ds]?|rose|fell|grew|doubled|tripled|cut|raised|dropped|jumped)\b",
-    re.IGNORECASE,
-)
-_CAUSAL = re.compile(r"\b(?:because|due to|caused|causes|led to|leads to|result(?:ed|s)? in|as a result|driven by|blamed)\b", re.I)
-_PREDICTION = re.compile(r"\b(?:will|would|expected|forecast|predict\w*|could|may|might|likely|plans? to|going to)\b", re.I)
-_EVENT = re.compile(r"\b(?:killed|died|attacked|signed|visited|announced|arrested|launched|voted|elected|won|lost|sent|"
-                    r"deployed|invaded|built|closed|opened|found|passed|approved|banned|fired)\b", re.I)
-_OPINION = re.compile(r"\b(?:I think|I believe|I feel|we should|we must|let me|thank you|I want|you know|in my view)\b", re.I)
+
+
+def _words(block: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    return re.compile(r"\b" + trie_regex(p.strip() for p in block.split("|")) + r"\b", flags)
+
+
+_COMPARISON = _words("""more|less|fewer|higher|lower|most|least|largest|biggest|smallest|highest|lowest|record|first|
+only|increase|increased|increases|decrease|decreased|decreases|rose|fell|grew|doubled|tripled|cut|raised|dropped|jumped""")
+_CAUSAL = _words("because|due to|caused|causes|led to|leads to|resulted in|results in|result in|as a result|driven by|blamed")
+_PREDICTION = _words("""will|would|expected|forecast|predict|predicts|predicted|prediction|could|may|might|likely|plan to|
+plans to|going to""")
+_EVENT = _words("""killed|died|attacked|signed|visited|announced|arrested|launched|voted|elected|won|lost|sent|deployed|
+invaded|built|closed|opened|found|passed|approved|banned|fired""")
+_OPINION = _words("I think|I believe|I feel|we should|we must|let me|thank you|I want|you know|in my view")
 _WORD = re.compile(r"\w+")
 
 

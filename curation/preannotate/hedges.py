@@ -2,14 +2,16 @@
 
 Strength says how much doubt the cue expresses: `strong` ("may", "allegedly"),
 `moderate` ("likely", "believed", "is expected to"), `weak` ("highly likely",
-"almost certainly"). The regex lists longer cues first so "highly likely" wins
-over "likely" and "is expected to" over "expected to".
+"almost certainly"). The prefix-tree regex prefers longer cues, so "highly likely" wins
+over "likely" and "is expected to" over "expected to" (curation.preannotate.lexicon).
 """
 
 from __future__ import annotations
 
 import re
 from typing import NamedTuple
+
+from curation.preannotate.lexicon import trie_regex
 
 STRONG = """may|might|could|possibly|possible|perhaps|maybe|allegedly|alleged|reportedly|purportedly|supposedly|
 rumoured|rumored|unconfirmed|unclear|not clear|speculated|speculation|unlikely|may have|might have|could have|
@@ -36,12 +38,12 @@ STRENGTH: dict[str, str] = {
     **{c: "weak" for c in _cues(WEAK)},
 }
 # The phrase list the spaCy reference in bench/ matches too.
-HEDGE_CUES: list[str] = sorted(STRENGTH, key=lambda c: (-len(c), c))
+HEDGE_CUES: list[str] = sorted(STRENGTH)
 
 # Cues that are often not hedges (ability "could", plain degree words); they get a lower score.
 AMBIGUOUS = frozenset("could fairly relatively somewhat claimed".split())
 
-_PATTERN = re.compile(r"\b(?:" + "|".join(re.escape(c).replace(r"\ ", r"\s+") for c in HEDGE_CUES) + r")\b", re.IGNORECASE)
+_PATTERN = re.compile(r"\b" + trie_regex(HEDGE_CUES) + r"\b", re.IGNORECASE)
 # Weasel quantifiers ("some critics", "many believe"): vague about who or how many hold a view.
 _WEASEL = re.compile(
     r"\b(?:some|many|several|certain|various|numerous|most)\s+(?:\w+\s+)?(?:people|critics|experts|scholars|"

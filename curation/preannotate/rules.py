@@ -49,13 +49,14 @@ class RulePreannotator:
                 source = _span(text, "SOURCE", *att.source, att.score, source_type=att.source_type)
                 spans.setdefault(source.id, source)
                 if att.content:
-                    claim = self._claim(text, *att.content, attributed=True)
+                    claim = self._claim(text, *att.content, check_worthiness(text, *att.content, attributed=True))
                     claims.append(spans.setdefault(claim.id, claim))
                     relations.append(Relation(from_id=source.id, to_id=claim.id, type="attributed_to"))
             if not claims:
                 c_start, c_end = _sentence_claim(text, s_start, s_end)
-                if c_end > c_start and check_worthiness(text, c_start, c_end, attributed=False) >= CLAIM_THRESHOLD:
-                    claim = self._claim(text, c_start, c_end, attributed=False)
+                score = check_worthiness(text, c_start, c_end, attributed=False) if c_end > c_start else 0.0
+                if score >= CLAIM_THRESHOLD:
+                    claim = self._claim(text, c_start, c_end, score)
                     claims.append(spans.setdefault(claim.id, claim))
             for cue in find_hedges(text, s_start, s_end):
                 if any(cue.start < s.end and s.start < cue.end for s in spans.values() if s.label == "SOURCE"):
@@ -71,8 +72,7 @@ class RulePreannotator:
                         relations=tuple(unique_relations))
 
     @staticmethod
-    def _claim(text: str, start: int, end: int, *, attributed: bool) -> Span:
-        score = check_worthiness(text, start, end, attributed=attributed)
+    def _claim(text: str, start: int, end: int, score: float) -> Span:
         quoted = start > 0 and text[start - 1] in _QUOTES
         return _span(text, "CLAIM", start, end, score, check_worthiness=worthiness_label(score),
                      claim_type=claim_type(text, start, end, quoted=quoted))
