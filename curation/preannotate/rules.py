@@ -35,7 +35,7 @@ def _sentence_claim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 class RulePreannotator:
-    """CLAIM / HEDGE / SOURCE by lexicons and attribution frames (see docs/preannotation.md)."""
+    """CLAIM / HEDGE / SOURCE by lexicons and attribution frames; `model_version` names the rules version."""
 
     model_version = f"curation-rules-{RULES_VERSION}"
 
