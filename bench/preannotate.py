@@ -27,7 +27,7 @@ def main() -> None:
     args = parser.parse_args()
     table = Table(title="ingest + pre-annotate (BBC replicated)")
     for col in ("contender", "workers", "articles", "seconds", "articles/s", "MB/s", "peak RSS MB", "x spaCy"):
-        table.add_column(col, justify="right")
+        table.add_column(col, justify="right", no_wrap=True)
     with tempfile.TemporaryDirectory() as tmp:
         for n in (args.small, args.n):
             corpus = Path(tmp) / str(n)
@@ -41,7 +41,7 @@ def main() -> None:
                 table.add_row(r["contender"], str(r["workers"]), str(r["articles"]), f"{r['seconds']:.2f}",
                               f"{r['articles'] / r['seconds']:.0f}", f"{mbps:.2f}", f"{r['peak_rss_mb']:.0f}",
                               f"{mbps / reference:.2f}")
-    Console().print(table)
+    Console(width=120).print(table)
 
 
 if __name__ == "__main__":

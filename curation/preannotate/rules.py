@@ -9,7 +9,7 @@ sentence.
 from __future__ import annotations
 
 from curation.models import Article, Document, Relation, Sentence, Span
-from curation.preannotate.claims import check_worthiness, claim_type, worthiness_label
+from curation.preannotate.claims import assess
 from curation.preannotate.hedges import find_hedges
 from curation.preannotate.sentences import split_sentences
 from curation.preannotate.sources import find_attributions
@@ -34,6 +34,12 @@ def _sentence_claim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _claim(text: str, start: int, end: int, *, attributed: bool) -> Span:
+    quoted = start > 0 and text[start - 1] in _QUOTES
+    claim = assess(text, start, end, attributed=attributed, quoted=quoted)
+    return _span(text, "CLAIM", start, end, claim.score, check_worthiness=claim.worthiness, claim_type=claim.claim_type)
+
+
 class RulePreannotator:
     """CLAIM / HEDGE / SOURCE by lexicons and attribution frames; `model_version` names the rules version."""
 
@@ -49,14 +55,12 @@ class RulePreannotator:
                 source = _span(text, "SOURCE", *att.source, att.score, source_type=att.source_type)
                 spans.setdefault(source.id, source)
                 if att.content:
-                    claim = self._claim(text, *att.content, check_worthiness(text, *att.content, attributed=True))
+                    claim = _claim(text, *att.content, attributed=True)
                     claims.append(spans.setdefault(claim.id, claim))
                     relations.append(Relation(from_id=source.id, to_id=claim.id, type="attributed_to"))
             if not claims:
                 c_start, c_end = _sentence_claim(text, s_start, s_end)
-                score = check_worthiness(text, c_start, c_end, attributed=False) if c_end > c_start else 0.0
-                if score >= CLAIM_THRESHOLD:
-                    claim = self._claim(text, c_start, c_end, score)
+                if c_end > c_start and (claim := _claim(text, c_start, c_end, attributed=False)).score >= CLAIM_THRESHOLD:
                     claims.append(spans.setdefault(claim.id, claim))
             for cue in find_hedges(text, s_start, s_end):
                 if any(cue.start < s.end and s.start < cue.end for s in spans.values() if s.label == "SOURCE"):
@@ -70,9 +74,3 @@ class RulePreannotator:
         return Document(article=article, model_version=self.model_version, sentences=tuple(sentences),
                         spans=tuple(sorted(spans.values(), key=lambda s: (s.start, s.end, s.label))),
                         relations=tuple(unique_relations))
-
-    @staticmethod
-    def _claim(text: str, start: int, end: int, score: float) -> Span:
-        quoted = start > 0 and text[start - 1] in _QUOTES
-        return _span(text, "CLAIM", start, end, score, check_worthiness=worthiness_label(score),
-                     claim_type=claim_type(text, start, end, quoted=quoted))
