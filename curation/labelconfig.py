@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from xml.etree.ElementTree import Element, SubElement, indent, tostring
 
-from curation.schema import SCHEMA, LabelSchema
+from markdown_it import MarkdownIt
+
+from curation.schema import SCHEMA, LabelSchema, project_file
 
 TEXT = "text"
 LABELS = "label"
@@ -43,3 +45,8 @@ def labeling_config(schema: LabelSchema = SCHEMA) -> str:
     SubElement(view, "TextArea", name="review_comment", toName=TEXT, rows="2", editable="true", maxSubmissions="1")
     indent(view)
     return tostring(view, encoding="unicode") + "\n"
+
+
+def guidelines_html() -> str:
+    """docs/guidelines.md rendered for Label Studio's project instructions."""
+    return MarkdownIt("commonmark").enable("table").render(project_file("docs/guidelines.md").read_text(encoding="utf-8"))

@@ -83,10 +83,14 @@ class LabelSchema(BaseModel):
         return tuple(a for a in self.region_attributes if a.label == label)
 
 
+def project_file(relative: str) -> Path:
+    """A file of the source checkout (`schemas/...`, `docs/...`), or its copy packed into the wheel."""
+    repo = Path(__file__).resolve().parent.parent / relative
+    return repo if repo.exists() else Path(__file__).resolve().parent / "_data" / relative
+
+
 def schemas_dir() -> Path:
-    """`schemas/` of a source checkout, or the copy packed into the wheel."""
-    repo = Path(__file__).resolve().parent.parent / "schemas"
-    return repo if repo.is_dir() else Path(__file__).resolve().parent / "_schemas"
+    return project_file("schemas")
 
 
 @cache

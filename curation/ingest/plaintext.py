@@ -68,7 +68,7 @@ def split_header(blocks: list[str], parts: Parts) -> list[str]:
             parts.byline = m["who"]
         elif is_date_line(block) and parts.published is None:
             parts.published = _strip_date_label(block)
-        elif _CREDIT.search(block) and len(block) < 300:
+        elif len(block) < 300 and _CREDIT.search(block):
             parts.warnings.append(f"dropped photo caption/credit line {block!r}")
         else:
             return blocks[i:]

@@ -1,0 +1,61 @@
+"""The Label Studio project: created from the schema, refused when its config has drifted."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from label_studio_sdk import LabelStudio
+from label_studio_sdk.core.api_error import ApiError
+
+from curation.labelconfig import guidelines_html, labeling_config
+from curation.workspace import Workspace
+
+
+class ConfigDrift(RuntimeError):
+    """The server's labeling config differs from the schema's; the message holds a readable diff."""
+
+
+@dataclass(frozen=True)
+class ProjectRef:
+    id: int
+    title: str
+    created: bool
+
+
+def _lines(xml: str) -> list[str]:
+    return [line.strip() for line in xml.strip().splitlines() if line.strip()]
+
+
+def config_diff(server: str, ours: str) -> str:
+    return "\n".join(difflib.unified_diff(_lines(server), _lines(ours), "label studio", "schema", lineterm=""))
+
+
+def ensure_project(client: LabelStudio, ws: Workspace, model_version: str | None, *, force: bool = False) -> ProjectRef:
+    """Find the workspace's project (by id, else title) or create it; keep its config in step with the schema."""
+    config = ws.config()
+    ours = labeling_config()
+    project = None
+    if config.project_id is not None:
+        try:
+            project = client.projects.get(id=config.project_id)
+        except ApiError as exc:
+            if exc.status_code != 404:
+                raise
+    if project is None:
+        project = next((p for p in client.projects.list() if p.title == config.project_title), None)
+    settings = {"show_collab_predictions": True, "expert_instruction": guidelines_html(), "show_instruction": True}
+    if model_version:
+        settings["model_version"] = model_version
+    created = project is None
+    if created:
+        project = client.projects.create(title=config.project_title, label_config=ours, **settings)
+    else:
+        diff = config_diff(project.label_config or "", ours)
+        if diff and not force:
+            raise ConfigDrift(f"project {project.id}'s labeling config differs from the schema (use --force to replace it;"
+                              f" Label Studio refuses changes that would break existing annotations):\n{diff}")
+        client.projects.update(id=project.id, **({"label_config": ours} if diff else {}), **settings)
+    if config.project_id != project.id:
+        ws.save_config(config.model_copy(update={"project_id": project.id}))
+    return ProjectRef(id=project.id, title=project.title, created=created)
