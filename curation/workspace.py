@@ -1,7 +1,7 @@
 """The workspace: a folder whose `.curation/` holds config, credentials and server state.
 
-Everything curation writes for a project lives there (gitignored), so a
-workspace can be moved or deleted as a unit.
+Everything curation keeps for a project lives there (gitignored), so a workspace
+can be moved or deleted as a unit and two projects never share a server.
 """
 
 from __future__ import annotations
@@ -10,19 +10,40 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, ValidationError
 
 from curation.atomic import write_text_atomic
 
 
-class WorkspaceConfig(BaseModel):
-    """Settings kept in `.curation/config.json`; environment variables override the server ones."""
+class WorkspaceError(RuntimeError):
+    """A workspace file that cannot be used; the message names the file and what is wrong."""
 
-    label_studio_url: str | None = None  # None: the embedded server
-    port: int = 8080
+
+class ReviewPolicy(BaseModel):
+    """Placeholders for the review step; nothing enforces them yet."""
+
+    annotations_per_task: int = Field(1, ge=1)
+    require_reviewer: bool = False
+
+
+class ReviewPolicy(BaseModel):
+    """When a task counts as reviewed (Label Studio's open-source edition has no review workflow)."""
+
+    accept_decision: bool = True  # an annotation carries review = accept
+    ground_truth: bool = True  # an annotation is marked ground truth
+    agreeing_annotators: int | None = None  # or: at least this many annotators agree ...
+    agreement_threshold: float = 1.0  # ... with span F1 (exact match) at least this
+
+
+class WorkspaceConfig(BaseModel):
+    """`.curation/config.json`. LABEL_STUDIO_URL / LABEL_STUDIO_API_KEY in the environment win over it."""
+
+    label_studio_url: str | None = None  # None: the embedded server on 127.0.0.1:port
+    port: int = Field(8080, ge=1, le=65535)
     project_title: str = "curation: claims, hedges and sources"
     project_id: int | None = None
-    batch_size: int = 500
+    batch_size: int = Field(500, ge=1)
+    review: ReviewPolicy = ReviewPolicy()
 
 
 @dataclass(frozen=True)
@@ -31,6 +52,7 @@ class Workspace:
 
     @classmethod
     def from_env(cls, root: Path | None = None) -> Workspace:
+        """`root`, else $CURATION_WORKSPACE, else the current directory."""
         return cls(Path(root or os.environ.get("CURATION_WORKSPACE") or Path.cwd()).resolve())
 
     @property
@@ -47,12 +69,25 @@ class Workspace:
 
     @property
     def labelstudio_dir(self) -> Path:
+        """Label Studio's own data: SQLite database, uploads, exports, its secret key."""
         return self.dir / "labelstudio"
 
+    @property
+    def pid_path(self) -> Path:
+        return self.dir / "labelstudio.pid"
+
+    @property
+    def log_path(self) -> Path:
+        return self.dir / "labelstudio.log"
+
     def config(self) -> WorkspaceConfig:
-        if self.config_path.is_file():
+        if not self.config_path.is_file():
+            return WorkspaceConfig()
+        try:
             return WorkspaceConfig.model_validate_json(self.config_path.read_text(encoding="utf-8"))
-        return WorkspaceConfig()
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in exc.errors())
+            raise WorkspaceError(f"{self.config_path}: {problems}") from None
 
     def save_config(self, config: WorkspaceConfig) -> None:
         write_text_atomic(self.config_path, config.model_dump_json(indent=2) + "\n")

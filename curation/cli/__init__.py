@@ -8,6 +8,7 @@ from curation.cli import config as _config  # noqa: F401  (registers commands)
 from curation.cli import evaluate as _evaluate  # noqa: F401
 from curation.cli import push as _push  # noqa: F401
 from curation.cli import server as _server  # noqa: F401
+from curation.cli import sync as _sync  # noqa: F401
 from curation.cli import tasks as _tasks  # noqa: F401
 
 __all__ = ["app"]

@@ -1,0 +1,83 @@
+"""`curation pull` and `curation status`: annotations back from Label Studio, and where the work stands."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from curation.cli._app import app
+from curation.cli.server import WorkspaceOption
+from curation.server import ConnectionProblem, connect
+from curation.sync import snapshots
+from curation.sync.pull import pull as run_pull
+from curation.sync.push import project_tasks
+from curation.sync.review import STATES, task_states
+from curation.workspace import Workspace
+
+
+def _project(ws: Workspace):  # type: ignore[no-untyped-def]
+    project_id = ws.config().project_id
+    if project_id is None:
+        typer.echo("error: no project yet: run `curation push` first", err=True)
+        raise typer.Exit(1)
+    try:
+        return connect(ws), project_id
+    except ConnectionProblem as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def pull(workspace: WorkspaceOption = None) -> None:
+    """Fetch new, changed and deleted annotations into append-only snapshots under .curation/snapshots/."""
+    ws = Workspace.from_env(workspace)
+    client, project_id = _project(ws)
+    report = run_pull(client, ws, project_id)
+    for error in report.offset_errors:
+        typer.echo(f"offset mismatch: {error}", err=True)
+    events = ", ".join(f"{n} {kind}" for kind, n in report.events.items())
+    typer.echo(f"checked {report.tasks_checked} tasks, fetched {report.tasks_fetched}: {events}")
+    if report.offset_errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def status(
+    workspace: WorkspaceOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Tasks per review state and annotations per annotator, from the last pull."""
+    ws = Workspace.from_env(workspace)
+    client, project_id = _project(ws)
+    live = snapshots.latest(snapshots.read_all(ws)).filter(pl.col("event") != "deleted")
+    states = task_states(live, ws.config().review)
+    counts = Counter(states.values())
+    counts["new"] = len(project_tasks(client, project_id)) - len(states)
+    by_state = {state: counts.get(state, 0) for state in STATES}
+    annotators = {
+        str(row["completed_by"]): {"submitted": row["submitted"], "skipped": row["skipped"]}
+        for row in live.group_by("completed_by").agg(
+            (~pl.col("was_cancelled")).sum().alias("submitted"), pl.col("was_cancelled").sum().alias("skipped")
+        ).sort("completed_by").iter_rows(named=True)
+    }
+    if as_json:
+        typer.echo(json.dumps({"project_id": project_id, "tasks": by_state, "annotators": annotators}))
+        return
+    console = Console()
+    table = Table(title=f"project {project_id}")
+    for state in STATES:
+        table.add_column(state, justify="right")
+    table.add_row(*(str(by_state[s]) for s in STATES))
+    console.print(table)
+    people = Table(title="annotators (Label Studio user id)")
+    for column in ("annotator", "submitted", "skipped"):
+        people.add_column(column, justify="right")
+    for who, n in annotators.items():
+        people.add_row(who, str(n["submitted"]), str(n["skipped"]))
+    console.print(people)

@@ -1,0 +1,112 @@
+"""Pull and review state against a real Label Studio: several annotators, skip, edit, delete."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from curation.cli import app
+from curation.pipeline import iter_tasks
+from curation.server import connect
+from curation.sync import snapshots
+from curation.sync.project import ensure_project
+from curation.sync.pull import pull
+from curation.sync.push import push_tasks
+from tests.conftest import ROOT
+from tests.test_sync import fresh_project
+
+pytestmark = pytest.mark.labelstudio
+runner = CliRunner()
+
+
+def labels_of(task) -> list[dict]:
+    return [r for r in task.predictions[0].result if r.get("from_name") == "label"]
+
+
+def review(decision: str) -> dict:
+    return {"id": "rev", "from_name": "review", "to_name": "text", "type": "choices", "value": {"choices": [decision]}}
+
+
+@pytest.fixture(scope="module")
+def annotated(labelstudio):
+    """Five example tasks; three annotators: accept, reject, skip, ground truth, overlap on task 0."""
+    ws = fresh_project(labelstudio[0], "pull")
+    client = connect(ws)
+    project = ensure_project(client, ws, "curation-rules-1.0")
+    push_tasks(client, project.id, iter_tasks([ROOT / "examples" / "articles"], print))
+    tasks = sorted(client.tasks.list(project=project.id, fields="all"), key=lambda t: t.id)
+    users = [client.users.create(username=f"pull-ann{i}", email=f"pull-ann{i}@example.com") for i in range(3)]
+    made = {
+        "accepted": client.annotations.create(id=tasks[0].id, result=labels_of(tasks[0]) + [review("accept")],
+                                              completed_by=users[0].id, lead_time=30.0),
+        "overlap": client.annotations.create(id=tasks[0].id, result=labels_of(tasks[0])[:2], completed_by=users[1].id,
+                                             lead_time=12.0),
+        "rejected": client.annotations.create(id=tasks[1].id, result=labels_of(tasks[1])[1:] + [review("reject")],
+                                              completed_by=users[1].id),
+        "skipped": client.annotations.create(id=tasks[2].id, result=[], was_cancelled=True, completed_by=users[2].id),
+        "ground_truth": client.annotations.create(id=tasks[3].id, result=labels_of(tasks[3]), ground_truth=True,
+                                                  completed_by=users[2].id),
+    }
+    return ws, client, project.id, tasks, users, made
+
+
+def live(ws) -> pl.DataFrame:
+    return snapshots.latest(snapshots.read_all(ws)).filter(pl.col("event") != "deleted")
+
+
+def test_pull_is_incremental_and_keeps_every_version(annotated):
+    ws, client, project_id, tasks, users, made = annotated
+    first = pull(client, ws, project_id)
+    assert first.events == {"created": 5, "updated": 0, "deleted": 0} and first.offset_errors == []
+    rows = live(ws)
+    accepted = rows.filter(pl.col("annotation_id") == made["accepted"].id).row(0, named=True)
+    assert accepted["regions_kept"] == len(labels_of(tasks[0])) and accepted["regions_deleted"] == 0
+    assert accepted["lead_time"] == 30.0 and accepted["review"] == "accept" and accepted["completed_by"] == users[0].id
+    rejected = rows.filter(pl.col("annotation_id") == made["rejected"].id).row(0, named=True)
+    assert (rejected["regions_deleted"], rejected["regions_added"]) == (1, 0)
+    assert rows.filter(pl.col("annotation_id") == made["skipped"].id)["was_cancelled"].item() is True
+
+    files = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in snapshots.snapshot_dir(ws).iterdir()}
+    quiet = pull(client, ws, project_id)
+    assert quiet.tasks_fetched == 0 and sum(quiet.events.values()) == 0
+
+    edited = labels_of(tasks[0])[:1]
+    edited[0] = {**edited[0], "value": {**edited[0]["value"], "labels": ["SOURCE"] if edited[0]["value"]["labels"] != ["SOURCE"] else ["CLAIM"]}}
+    client.annotations.update(id=made["overlap"].id, result=edited)
+    client.annotations.delete(id=made["ground_truth"].id)
+    after = pull(client, ws, project_id)
+    assert after.tasks_fetched == 2 and after.events == {"created": 0, "updated": 1, "deleted": 1}
+    assert all(hashlib.sha256(p.read_bytes()).hexdigest() == h for p, h in files.items())  # append-only
+    history = snapshots.read_all(ws).filter(pl.col("annotation_id") == made["overlap"].id)
+    assert history["event"].to_list() == ["created", "updated"]
+    assert json.loads(history["result"][1])[0]["value"]["labels"] == edited[0]["value"]["labels"]
+    assert live(ws).filter(pl.col("annotation_id") == made["overlap"].id)["regions_edited"].item() == 1
+    # the deleted annotation's content is still in the snapshots
+    gone = snapshots.read_all(ws).filter(pl.col("annotation_id") == made["ground_truth"].id)
+    assert gone["event"].to_list() == ["created", "deleted"] and json.loads(gone["result"][0])
+
+
+def test_status_counts_states_and_annotators(annotated):
+    ws, client, project_id, tasks, users, made = annotated
+    pull(client, ws, project_id)
+    result = runner.invoke(app, ["status", "--json", "--workspace", str(ws.root)])
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.output)
+    # task 0 accepted; task 1 rejected; task 2 skipped; task 3's ground truth was deleted; task 4 untouched
+    assert info["tasks"] == {"new": 2, "annotated": 0, "reviewed": 1, "rejected": 1, "skipped": 1}
+    assert info["annotators"][str(users[2].id)] == {"submitted": 0, "skipped": 1}
+    assert info["annotators"][str(users[1].id)]["submitted"] == 2
+
+
+def test_a_region_whose_text_does_not_match_is_reported_with_task_and_region(annotated):
+    ws, client, project_id, tasks, users, made = annotated
+    bad = dict(labels_of(tasks[4])[0])
+    bad = {**bad, "id": "badregion", "value": {**bad["value"], "text": "not what the text says"}}
+    client.annotations.create(id=tasks[4].id, result=[bad], completed_by=users[0].id)
+    result = runner.invoke(app, ["pull", "--workspace", str(ws.root)])
+    assert result.exit_code == 1
+    assert f"task {tasks[4].id}" in result.output and "region badregion" in result.output
