@@ -20,13 +20,6 @@ class WorkspaceError(RuntimeError):
 
 
 class ReviewPolicy(BaseModel):
-    """Placeholders for the review step; nothing enforces them yet."""
-
-    annotations_per_task: int = Field(1, ge=1)
-    require_reviewer: bool = False
-
-
-class ReviewPolicy(BaseModel):
     """When a task counts as reviewed (Label Studio's open-source edition has no review workflow)."""
 
     accept_decision: bool = True  # an annotation carries review = accept

@@ -1,10 +1,18 @@
-"""Shared test helpers: where the public development data lives, and skipping without it."""
+"""Shared test helpers: the public development data beside the project, and one real Label Studio."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
+from label_studio_sdk import LabelStudio
+
+from curation.server import ServerState, credentials, install, process
+from curation.server.users import Account, invite_user
+from curation.workspace import Workspace, WorkspaceConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -19,27 +27,71 @@ def need(path: Path) -> Path:
     return path
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Whatever starts a server is marked, so `-m "not labelstudio"` runs without Label Studio."""
+    for item in items:
+        if "label_studio_env" in getattr(item, "fixturenames", ()):  # the closure: users of `labelstudio` too
+            item.add_marker(pytest.mark.labelstudio)
+
+
+class LabelStudioServer(NamedTuple):
+    """The session's server; also unpacks as `ws, state = labelstudio`."""
+
+    workspace: Workspace
+    state: ServerState
+
+    @property
+    def url(self) -> str:
+        return self.state.url
+
+    @property
+    def api_key(self) -> str:
+        """The admin's legacy token."""
+        creds = credentials.load(self.workspace)
+        assert creds is not None
+        return creds.token.get_secret_value()
+
+    @property
+    def client(self) -> LabelStudio:
+        return LabelStudio(base_url=self.url, api_key=self.api_key)
+
+
 @pytest.fixture(scope="session")
-def labelstudio(tmp_path_factory: pytest.TempPathFactory):
-    """One real Label Studio for the test session: free port, temporary data, stopped at the end.
+def label_studio_env() -> Iterator[None]:
+    """Servers started in tests share one Label Studio install and ignore a remote server in the environment.
 
-    Label Studio is installed once into CURATION_LABEL_STUDIO_VENV (default: the
-    project's .curation/labelstudio-venv, gitignored) by the same code as `curation server start`.
+    The install is $CURATION_LABEL_STUDIO_VENV, by default the project's own
+    .curation/labelstudio/venv (gitignored), made on first use by the same code as
+    `curation server start`; $CURATION_LABEL_STUDIO_BIN names an existing one instead.
     """
-    import os
-    import socket
+    with pytest.MonkeyPatch.context() as env:
+        env.delenv("LABEL_STUDIO_URL", raising=False)
+        env.delenv("LABEL_STUDIO_API_KEY", raising=False)
+        env.setenv(install.VENV_VAR, str(install.venv_dir(Workspace(ROOT))))
+        yield
 
-    from curation.server import process
-    from curation.workspace import Workspace, WorkspaceConfig
 
-    os.environ.setdefault("CURATION_LABEL_STUDIO_VENV", str(ROOT / ".curation" / "labelstudio-venv"))
-    for var in ("LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY"):
-        os.environ.pop(var, None)  # the tests talk to their own server only
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+@pytest.fixture(scope="session")
+def labelstudio(label_studio_env: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabelStudioServer]:
+    """One real Label Studio for the whole session: a free port, a temporary workspace, stopped at the end."""
     ws = Workspace(tmp_path_factory.mktemp("workspace"))
-    ws.save_config(WorkspaceConfig(port=port))
+    ws.save_config(WorkspaceConfig(port=process.free_port()))
     state, _ = process.start(ws)
-    yield ws, state
-    process.stop(ws)
+    try:
+        yield LabelStudioServer(ws, state)
+    finally:
+        process.stop(ws)
+
+
+@pytest.fixture(scope="session")
+def make_annotator(labelstudio: LabelStudioServer) -> Callable[..., Account]:
+    """`make_annotator("name")`: a new user of the session server's organisation, with their own legacy token.
+
+    Emails get a serial number, so tests never collide on an address.
+    """
+    serial = itertools.count(1)
+
+    def make(name: str = "annotator") -> Account:
+        return invite_user(labelstudio.client, labelstudio.url, f"{name}-{next(serial)}@example.org")
+
+    return make

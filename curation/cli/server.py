@@ -7,64 +7,77 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from curation import server as ls
 from curation.cli._app import app
 from curation.server import credentials
-from curation.workspace import Workspace
+from curation.workspace import Workspace, WorkspaceError
 
 server_app = typer.Typer(help="Run the embedded Label Studio server (127.0.0.1, SQLite, data under .curation/).",
                          no_args_is_help=True)
 app.add_typer(server_app, name="server")
 
-WorkspaceOption = Annotated[Optional[Path], typer.Option("--workspace", "-w", help="Workspace folder (default: cwd).")]
+WorkspaceOption = Annotated[Optional[Path], typer.Option(
+    "--workspace", "-w", help="Workspace folder (default: $CURATION_WORKSPACE, else the current directory).")]
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    typer.echo(f"error: {exc}", err=True)
+    return typer.Exit(1)
 
 
 @server_app.command()
 def start(
     workspace: WorkspaceOption = None,
-    port: Annotated[Optional[int], typer.Option(help="Port on 127.0.0.1 (default 8080, kept in the workspace).")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port on 127.0.0.1 (default 8080; remembered).")] = None,
 ) -> None:
-    """Start Label Studio in the background (installing it on first use) and wait until it answers."""
+    """Start Label Studio in the background (installing it on first use) and wait until it accepts the API token."""
     ws = Workspace.from_env(workspace)
     try:
-        state, created = ls.start(ws, port, echo=lambda m: typer.echo(m, err=True))
-    except RuntimeError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+        state, created = ls.start(ws, port, echo=lambda message: typer.echo(message, err=True))
+        creds = credentials.load(ws)
+    except (ls.ServerError, WorkspaceError) as exc:
+        raise _fail(exc) from None
     typer.echo(f"Label Studio {state.version} is running at {state.url} (pid {state.pid})")
-    creds = credentials.load(ws)
-    if created and creds:
-        typer.echo(f"login: {creds.username}  password: {creds.password.get_secret_value()}  (shown once)")
-    typer.echo(f"credentials and API token: {ws.credentials_path} (readable by you only)")
+    if created and creds:  # the only time the secrets are shown
+        typer.echo(f"  login:     {creds.username}\n  password:  {creds.password.get_secret_value()}\n"
+                   f"  API token: {creds.token.get_secret_value()}\n(shown once)")
+    typer.echo(f"credentials: {ws.credentials_path} (readable by you only)")
 
 
 @server_app.command()
 def stop(workspace: WorkspaceOption = None) -> None:
-    """Stop the embedded Label Studio."""
+    """Stop the embedded Label Studio (SIGTERM, then SIGKILL after 20 s)."""
     ws = Workspace.from_env(workspace)
-    typer.echo("stopped" if ls.stop(ws) else "Label Studio was not running")
+    try:
+        stopped = ls.stop(ws)
+    except (ls.ServerError, WorkspaceError) as exc:
+        raise _fail(exc) from None
+    typer.echo("Label Studio stopped" if stopped else "Label Studio was not running")
 
 
 @server_app.command()
 def status(
     workspace: WorkspaceOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """URL, version, pid and number of projects of the embedded server."""
+    """URL, version, pid and number of projects of the embedded server; exit 1 if it is not running."""
     ws = Workspace.from_env(workspace)
-    state = ls.status(ws)
-    projects = None
-    if state.running:
-        try:
-            projects = len(list(ls.connect(ws).projects.list()))
-        except ls.ConnectionProblem as exc:
-            typer.echo(f"warning: {exc}", err=True)
-    info = {"url": state.url, "running": state.running, "version": state.version, "pid": state.pid, "projects": projects}
+    try:
+        state = ls.status(ws)
+        projects = len(list(ls.connect(ws, where=ls.embedded_target(ws)).projects.list())) if state.running else None
+    except (ls.ServerError, WorkspaceError) as exc:
+        raise _fail(exc) from None
+    info = {"url": state.url, "running": state.running, "version": state.version, "pid": state.pid,
+            "projects": projects, "workspace": str(ws.root)}
     if as_json:
         typer.echo(json.dumps(info))
-        return
-    for key, value in info.items():
-        typer.echo(f"{key:>9}: {value}")
+    else:
+        table = Table(show_header=False, box=None)
+        for key, value in info.items():
+            table.add_row(key, "-" if value is None else str(value))
+        Console().print(table)
     if not state.running:
         raise typer.Exit(1)

@@ -7,22 +7,20 @@ CURATION_LABEL_STUDIO_BIN uses a `label-studio` executable the user already has.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import subprocess
 import time
 import venv
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from curation.server.errors import ServerError
+from curation.server.locking import file_lock
 from curation.workspace import Workspace
 
 LABEL_STUDIO_VERSION = "1.23.2"
 BIN_VAR = "CURATION_LABEL_STUDIO_BIN"
 VENV_VAR = "CURATION_LABEL_STUDIO_VENV"
-MARKER = ".curation-installed"  # written last: a venv without it is an interrupted install
 
 
 def venv_dir(ws: Workspace) -> Path:
@@ -37,32 +35,32 @@ def label_studio_bin(ws: Workspace, echo: Callable[[str], None] = print) -> Path
             raise ServerError(f"{BIN_VAR}={given} is not an executable file")
         return exe
     root = venv_dir(ws)
-    with _locked(root):  # two sessions installing into one venv would wreck it
-        if (root / MARKER).is_file() and (root / MARKER).read_text().strip() == LABEL_STUDIO_VERSION:
-            return root / "bin" / "label-studio"
-        echo(f"installing label-studio=={LABEL_STUDIO_VERSION} into {root} (once; takes a minute or two) ...")
-        started = time.monotonic()
-        _install(root)
-        echo(f"installed Label Studio in {time.monotonic() - started:.0f} s")
+    with file_lock(root.with_name(root.name + ".lock")):  # two installs into one venv would wreck it
+        if not installed(root):
+            echo(f"installing label-studio=={LABEL_STUDIO_VERSION} into {root} (once; takes a minute or two) ...")
+            started = time.monotonic()
+            _install(root)
+            echo(f"installed Label Studio in {time.monotonic() - started:.0f} s")
     return root / "bin" / "label-studio"
 
 
-@contextmanager
-def _locked(root: Path) -> Iterator[None]:
-    root.parent.mkdir(parents=True, exist_ok=True)
-    with open(root.with_name(root.name + ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
+def installed(root: Path) -> bool:
+    """The pinned version is in the venv. pip installs it after all its dependencies, so it comes last."""
+    metadata = root.glob(f"lib/python*/site-packages/label_studio-{LABEL_STUDIO_VERSION}.dist-info")
+    return (root / "bin" / "label-studio").is_file() and any(metadata)
 
 
 def _install(root: Path) -> None:
-    venv.create(root, with_pip=True, clear=True)
+    """Into an existing venv (an interrupted install resumes), else a new one; never over anything else."""
+    if not (root / "pyvenv.cfg").is_file():
+        if root.exists() and any(root.iterdir()):
+            raise ServerError(f"{root} is neither empty nor a virtualenv; point {VENV_VAR} elsewhere")
+        venv.create(root, with_pip=True)
     log = root / "pip-install.log"
     cmd = [str(root / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check",
            f"label-studio=={LABEL_STUDIO_VERSION}"]
     with log.open("w") as out:
         done = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, check=False)
-    if done.returncode != 0 or not (root / "bin" / "label-studio").is_file():
+    if done.returncode != 0 or not installed(root):
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
         raise ServerError(f"installing Label Studio into {root} failed (full log: {log}):\n{tail}")
-    (root / MARKER).write_text(LABEL_STUDIO_VERSION + "\n")

@@ -23,6 +23,7 @@ from curation.server import credentials
 from curation.server.credentials import Credentials
 from curation.server.errors import ServerError
 from curation.server.install import label_studio_bin
+from curation.server.locking import file_lock
 from curation.workspace import Workspace
 
 START_TIMEOUT = 180.0
@@ -74,28 +75,39 @@ def start(ws: Workspace, port: int | None = None, echo: Callable[[str], None] = 
 
     Returns only once the server accepts the admin token, so callers can use it at once.
     """
+    with file_lock(ws.dir / "server.lock"):  # a second `start` waits, then finds this one running
+        return _start(ws, port, echo, timeout)
+
+
+def _start(ws: Workspace, port: int | None, echo: Callable[[str], None], timeout: float) -> tuple[ServerState, bool]:
     config = ws.config()
+    if pid := _server_pid(ws):
+        if port not in (None, config.port):
+            raise ServerError(f"Label Studio already runs on port {config.port}; `curation server stop` it first")
+        url = url_for(config.port)
+        version = _wait_ready(ws, url, _existing_credentials(ws), lambda: _is_our_server(ws, pid), timeout)
+        echo(f"Label Studio is already running at {url} (pid {pid})")
+        return ServerState(url=url, pid=pid, running=True, version=version), False
     if port is not None and port != config.port:
         config = config.model_copy(update={"port": port})
         ws.save_config(config)
     url = url_for(config.port)
-    if pid := _server_pid(ws):
-        creds = _existing_credentials(ws)
-        version = _wait_ready(ws, url, creds, lambda: _is_our_server(ws, pid), timeout)
-        echo(f"Label Studio is already running at {url} (pid {pid})")
-        return ServerState(url=url, pid=pid, running=True, version=version), False
     if not _port_free(config.port):
         raise ServerError(f"port {config.port} on 127.0.0.1 is in use by another program; "
                           f"start on another one, e.g. `curation server start --port {free_port()}`")
-    exe = label_studio_bin(ws, echo)
     creds = credentials.load(ws)
     if creds is None and (ws.labelstudio_dir / DATABASE).exists():
         raise ServerError(f"{ws.credentials_path} is missing but {ws.labelstudio_dir} holds a Label Studio database "
                           "whose admin it described; restore the file, or delete both to start afresh")
+    exe = label_studio_bin(ws, echo)
     created = creds is None
     creds = creds or credentials.create(ws)
     proc = _launch(ws, exe, config.port, creds)
-    version = _wait_ready(ws, url, creds, lambda: proc.poll() is None, timeout)
+    try:
+        version = _wait_ready(ws, url, creds, lambda: proc.poll() is None, timeout)
+    except ServerError:
+        stop(ws)  # a server that never became usable must not linger
+        raise
     return ServerState(url=url, pid=proc.pid, running=True, version=version), created
 
 
