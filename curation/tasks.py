@@ -46,9 +46,18 @@ class Prediction(BaseModel):
     result: list[dict[str, Any]]
 
 
+class TaskMeta(BaseModel):
+    """Label Studio's task `meta`: the identity push reconciles on, small enough to list 10,000 of quickly."""
+
+    model_config = ConfigDict(extra="forbid")
+    article_id: str
+    content_hash: str
+
+
 class Task(BaseModel):
     model_config = ConfigDict(extra="forbid")
     data: TaskData
+    meta: TaskMeta
     predictions: list[Prediction] = []
 
 
@@ -95,7 +104,9 @@ def to_task(doc: Document, *, with_predictions: bool = True) -> Task:
         scores = [s.score for s in doc.spans]
         predictions.append(Prediction(model_version=doc.model_version, score=round(sum(scores) / len(scores), 4) if scores else 0.0,
                                       result=document_result(doc)))
-    return Task(data=task_data(doc.article), predictions=predictions)
+    article = doc.article
+    return Task(data=task_data(article), meta=TaskMeta(article_id=article.article_id, content_hash=article.content_hash),
+                predictions=predictions)
 
 
 def document_from_result(

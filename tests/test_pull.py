@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 
 import polars as pl
 import pytest
@@ -76,10 +77,15 @@ def test_pull_is_incremental_and_keeps_every_version(annotated):
 
     edited = labels_of(tasks[0])[:1]
     edited[0] = {**edited[0], "value": {**edited[0]["value"], "labels": ["SOURCE"] if edited[0]["value"]["labels"] != ["SOURCE"] else ["CLAIM"]}}
+    time.sleep(1.5)  # older than the one-second window the filtered listing re-reads
     client.annotations.update(id=made["overlap"].id, result=edited)
+    after_edit = pull(client, ws, project_id)  # totals unchanged: only recently updated tasks are listed
+    assert after_edit.tasks_checked < len(tasks) and after_edit.tasks_fetched == 1
+    assert after_edit.events == {"created": 0, "updated": 1, "deleted": 0}
     client.annotations.delete(id=made["ground_truth"].id)
-    after = pull(client, ws, project_id)
-    assert after.tasks_fetched == 2 and after.events == {"created": 0, "updated": 1, "deleted": 1}
+    after_delete = pull(client, ws, project_id)  # totals changed: every task is compared
+    assert after_delete.tasks_checked == len(tasks) and after_delete.tasks_fetched == 1
+    assert after_delete.events == {"created": 0, "updated": 0, "deleted": 1}
     assert all(hashlib.sha256(p.read_bytes()).hexdigest() == h for p, h in files.items())  # append-only
     history = snapshots.read_all(ws).filter(pl.col("annotation_id") == made["overlap"].id)
     assert history["event"].to_list() == ["created", "updated"]
@@ -110,3 +116,4 @@ def test_a_region_whose_text_does_not_match_is_reported_with_task_and_region(ann
     result = runner.invoke(app, ["pull", "--workspace", str(ws.root)])
     assert result.exit_code == 1
     assert f"task {tasks[4].id}" in result.output and "region badregion" in result.output
+

@@ -34,11 +34,14 @@ def _project(ws: Workspace):  # type: ignore[no-untyped-def]
 
 
 @app.command()
-def pull(workspace: WorkspaceOption = None) -> None:
+def pull(
+    workspace: WorkspaceOption = None,
+    full: Annotated[bool, typer.Option("--full", help="Compare every task, not only recently updated ones.")] = False,
+) -> None:
     """Fetch new, changed and deleted annotations into append-only snapshots under .curation/snapshots/."""
     ws = Workspace.from_env(workspace)
     client, project_id = _project(ws)
-    report = run_pull(client, ws, project_id)
+    report = run_pull(client, ws, project_id, full=full)
     for error in report.offset_errors:
         typer.echo(f"offset mismatch: {error}", err=True)
     events = ", ".join(f"{n} {kind}" for kind, n in report.events.items())

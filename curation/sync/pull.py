@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -66,17 +66,40 @@ def review_of(result: list[dict]) -> str | None:
     return next((r["value"]["choices"][0] for r in result if r.get("from_name") == "review" and r.get("value", {}).get("choices")), None)
 
 
-def pull(client: LabelStudio, ws: Workspace, project_id: int) -> PullReport:
+def listing_query(client: LabelStudio, project_id: int, watermarks: dict[int, str], live: pl.DataFrame) -> str | None:
+    """A Data Manager filter for tasks updated since the last pull, or None when every task must be listed.
+
+    Listing only recent tasks is safe while the project's task, annotation and
+    skipped-annotation totals match ours: a deletion or a removed task changes them, and then all tasks are
+    compared. The window opens a second early; re-fetching a task is harmless.
+    """
+    project = client.projects.get(id=project_id)
+    skipped = int(live["was_cancelled"].sum())
+    totals = (project.task_number, project.total_annotations_number, project.skipped_annotations_number)
+    if not watermarks or totals != (len(watermarks), live.height - skipped, skipped):
+        return None
+    latest = datetime.fromisoformat(max(watermarks.values()).replace("Z", "+00:00")).astimezone(timezone.utc)
+    since = (latest - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # the only format the filter parses
+    item = {"filter": "filter:tasks:updated_at", "operator": "greater", "type": "Datetime", "value": since}
+    return json.dumps({"filters": {"conjunction": "and", "items": [item]}})
+
+
+def pull(client: LabelStudio, ws: Workspace, project_id: int, *, full: bool = False) -> PullReport:
+    """One pull; `full` compares every task with what we hold instead of only recently updated ones."""
     pull_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     report = PullReport(pull_id)
     held = snapshots.latest(snapshots.read_all(ws))
     live = held.filter(pl.col("event") != "deleted")
-    seen_task_updates = read_watermarks(ws, project_id)
+    watermarks = read_watermarks(ws, project_id)
+    seen_task_updates = dict(watermarks)
     live_counts = dict(live.group_by("task_id").len().iter_rows())
     known_versions = {(a, u) for a, u in live.select("annotation_id", "updated_at").iter_rows()}
 
-    changed, watermarks = [], {}
-    for task in client.tasks.list(project=project_id, include=LIGHT_FIELDS, page_size=1000):
+    query = None if full else listing_query(client, project_id, watermarks, live)
+    if query is None:
+        watermarks = {}  # a full listing rebuilds them, dropping tasks removed from the project
+    changed = []
+    for task in client.tasks.list(project=project_id, include=LIGHT_FIELDS, page_size=1000, query=query):
         report.tasks_checked += 1
         updated = _iso(task.updated_at)
         total = (task.total_annotations or 0) + (task.cancelled_annotations or 0)

@@ -29,12 +29,15 @@ class PushReport:
 
 
 def project_tasks(client: LabelStudio, project_id: int) -> dict[tuple[str, str], int]:
-    """(article_id, content_hash) -> task id of every task in the project."""
+    """(article_id, content_hash) -> task id of every task curation pushed to the project.
+
+    Read from the task `meta`, not `data`: listing 10,000 tasks' text takes ~15 s, their meta ~1 s.
+    """
     held = {}
-    for task in client.tasks.list(project=project_id, include="id,data", page_size=1000):
-        data = task.data or {}
-        if "article_id" in data:
-            held[(data["article_id"], data.get("content_hash", ""))] = task.id
+    for task in client.tasks.list(project=project_id, include="id,meta", page_size=1000):
+        meta = task.meta or {}
+        if "article_id" in meta:
+            held[(meta["article_id"], meta.get("content_hash", ""))] = task.id
     return held
 
 
@@ -59,13 +62,13 @@ def push_tasks(
 
     def missing() -> Iterator[Task]:
         for task in tasks:
-            key = (task.data.article_id, task.data.content_hash)
+            key = (task.meta.article_id, task.meta.content_hash)
             if key in held or key in seen:
                 report.unchanged += 1
                 continue
             seen.add(key)
-            if task.data.article_id in by_article:
-                report.superseded.append((task.data.article_id, by_article[task.data.article_id]))
+            if task.meta.article_id in by_article:
+                report.superseded.append((task.meta.article_id, by_article[task.meta.article_id]))
             yield task
 
     for batch in batches(missing(), batch_size):
