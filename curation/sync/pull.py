@@ -66,49 +66,73 @@ def review_of(result: list[dict]) -> str | None:
     return next((r["value"]["choices"][0] for r in result if r.get("from_name") == "review" and r.get("value", {}).get("choices")), None)
 
 
-def listing_query(client: LabelStudio, project_id: int, watermarks: dict[int, str], live: pl.DataFrame) -> str | None:
-    """A Data Manager filter for tasks updated since the last pull, or None when every task must be listed.
-
-    Listing only recent tasks is safe while the project's task, annotation and
-    skipped-annotation totals match ours: a deletion or a removed task changes them, and then all tasks are
-    compared. The window opens a second early; re-fetching a task is harmless.
-    """
-    project = client.projects.get(id=project_id)
-    skipped = int(live["was_cancelled"].sum())
-    totals = (project.task_number, project.total_annotations_number, project.skipped_annotations_number)
-    if not watermarks or totals != (len(watermarks), live.height - skipped, skipped):
-        return None
+def since_query(watermarks: dict[int, str]) -> str:
+    """A Data Manager filter for tasks updated since the last pull; the window opens a second early
+    (re-fetching a task is harmless, missing one is not)."""
     latest = datetime.fromisoformat(max(watermarks.values()).replace("Z", "+00:00")).astimezone(timezone.utc)
     since = (latest - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # the only format the filter parses
     item = {"filter": "filter:tasks:updated_at", "operator": "greater", "type": "Datetime", "value": since}
     return json.dumps({"filters": {"conjunction": "and", "items": [item]}})
 
 
+def totals_match(client: LabelStudio, project_id: int, tasks: int, cancelled: dict[int, bool]) -> bool:
+    """Whether the project's task, annotation and skipped totals equal ours after this pull."""
+    project = client.projects.get(id=project_id)
+    skipped = sum(cancelled.values())
+    return (project.task_number, project.total_annotations_number, project.skipped_annotations_number) == (
+        tasks, len(cancelled) - skipped, skipped)
+
+
 def pull(client: LabelStudio, ws: Workspace, project_id: int, *, full: bool = False) -> PullReport:
-    """One pull; `full` compares every task with what we hold instead of only recently updated ones."""
+    """One pull. Only tasks updated since the last pull are listed, unless this is the first pull, `full`
+    is set, or the project's totals then differ from ours (a deletion does not always touch its task):
+    then every task is compared."""
     pull_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     report = PullReport(pull_id)
-    held = snapshots.latest(snapshots.read_all(ws))
-    live = held.filter(pl.col("event") != "deleted")
-    watermarks = read_watermarks(ws, project_id)
-    seen_task_updates = dict(watermarks)
+    live = snapshots.latest(snapshots.read_all(ws)).filter(pl.col("event") != "deleted")
+    seen = read_watermarks(ws, project_id)
     live_counts = dict(live.group_by("task_id").len().iter_rows())
+    watermarks = dict(seen)
+
+    def scan(query: str | None) -> list[int]:
+        changed = []
+        for task in client.tasks.list(project=project_id, include=LIGHT_FIELDS, page_size=1000, query=query):
+            report.tasks_checked += 1
+            updated = _iso(task.updated_at)
+            total = (task.total_annotations or 0) + (task.cancelled_annotations or 0)
+            if updated > seen.get(task.id, "") or total != live_counts.get(task.id, 0):
+                changed.append(task.id)
+            watermarks[task.id] = updated
+        return changed
+
+    incremental = bool(seen) and not full
+    rows = collect(client, project_id, scan(since_query(seen) if incremental else None), live, pull_id, report)
+    if incremental:
+        cancelled = dict(live.select("annotation_id", "was_cancelled").iter_rows())
+        for row in rows:
+            if row["event"] == "deleted":
+                cancelled.pop(row["annotation_id"], None)
+            else:
+                cancelled[row["annotation_id"]] = row["was_cancelled"]
+        if not totals_match(client, project_id, len(watermarks), cancelled):
+            fetched = {row["task_id"] for row in rows}
+            watermarks = {}  # rebuilt by the full listing, dropping tasks removed from the project
+            rest = [t for t in scan(None) if t not in fetched]
+            rows += collect(client, project_id, rest, live, pull_id, report)
+    for row in rows:
+        report.events[row["event"]] += 1
+    snapshots.write(ws, pull_id, rows)
+    write_watermarks(ws, project_id, watermarks)  # after the snapshot: a crash in between only re-fetches
+    return report
+
+
+def collect(
+    client: LabelStudio, project_id: int, task_ids: list[int], live: pl.DataFrame, pull_id: str, report: PullReport
+) -> list[dict]:
+    """Snapshot rows for the new or changed annotations, and the deletions, of `task_ids`."""
     known_versions = {(a, u) for a, u in live.select("annotation_id", "updated_at").iter_rows()}
-
-    query = None if full else listing_query(client, project_id, watermarks, live)
-    if query is None:
-        watermarks = {}  # a full listing rebuilds them, dropping tasks removed from the project
-    changed = []
-    for task in client.tasks.list(project=project_id, include=LIGHT_FIELDS, page_size=1000, query=query):
-        report.tasks_checked += 1
-        updated = _iso(task.updated_at)
-        total = (task.total_annotations or 0) + (task.cancelled_annotations or 0)
-        if updated > seen_task_updates.get(task.id, "") or total != live_counts.get(task.id, 0):
-            changed.append(task.id)
-        watermarks[task.id] = updated
-
     rows: list[dict] = []
-    for task in fetch_tasks(client, project_id, changed):
+    for task in fetch_tasks(client, project_id, task_ids):
         task_id = task.id
         report.tasks_fetched += 1
         data = task.data or {}
@@ -138,11 +162,7 @@ def pull(client: LabelStudio, ws: Workspace, project_id: int, *, full: bool = Fa
             })
         for gone in live.filter((pl.col("task_id") == task_id) & ~pl.col("annotation_id").is_in(list(on_server))).iter_rows(named=True):
             rows.append({**gone, "pull_id": pull_id, "event": "deleted", "task_updated_at": _iso(task.updated_at)})
-    for row in rows:
-        report.events[row["event"]] += 1
-    snapshots.write(ws, pull_id, rows)
-    write_watermarks(ws, project_id, watermarks)  # after the snapshot: a crash in between only re-fetches
-    return report
+    return rows
 
 
 def fetch_tasks(client: LabelStudio, project_id: int, ids: list[int], chunk: int = 500) -> Iterator[Any]:
