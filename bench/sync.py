@@ -72,6 +72,7 @@ def main() -> None:
             again = step("re-push unchanged", lambda: push_tasks(client, project.id, tasks, batch_size=args.batch_size))
             step("first pull (no annotations)", lambda: pull(client, ws, project.id))
             task = next(iter(client.tasks.list(project=project.id, page_size=1)))
+            time.sleep(2)  # as in real use, the annotation comes after pull's 1 s re-read window of the import
             client.annotations.create(id=task.id, result=[], lead_time=1.0)
             one_pull = step("pull after one changed annotation", lambda: pull(client, ws, project.id))
             export = step("full JSON export", lambda: sum(len(c) for c in client.projects.exports.download_sync(
