@@ -1,4 +1,5 @@
-"""Building an `Article`: ids, hashes and metadata clean-up shared by every format."""
+"""Building an `Article`: the one place where text is normalised and ids, hashes and
+metadata are derived, whatever the input format."""
 
 from __future__ import annotations
 
@@ -6,14 +7,18 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from dateutil import parser as dateparser
 
-from curation.ingest.normalize import normalize_text, paragraph_offsets
+from curation.ingest.normalize import NormalizedText, normalize_text, paragraph_offsets
 from curation.models import Article
 
 _WHITESPACE = re.compile(r"\s+")
+_DATE_SEPARATORS = re.compile(r"\s*[|•·]\s*")
+# Two far-apart defaults: a field dateutil fills in from them was missing from the string.
+_DEFAULTS = (dt.datetime(2001, 1, 1), dt.datetime(2002, 2, 2))
 
 
 def sha256(text: str) -> str:
@@ -21,11 +26,12 @@ def sha256(text: str) -> str:
 
 
 def clean_url(url: str | None) -> str | None:
-    """URLs contain no whitespace: a space in one is a line-wrapping accident."""
+    """An http(s) URL, or None. URLs contain no whitespace: a space in one is a line-wrapping accident."""
     if not url:
         return None
     url = _WHITESPACE.sub("", url)
-    return url if urlsplit(url).scheme in ("http", "https") else None
+    parts = urlsplit(url)
+    return url if parts.scheme in ("http", "https") and parts.hostname else None
 
 
 def publisher_from_url(url: str | None) -> str | None:
@@ -34,29 +40,33 @@ def publisher_from_url(url: str | None) -> str | None:
 
 
 def parse_date(value: object) -> dt.date | None:
-    """A date from ISO strings, 'October 08, 2024' and the like; None when it is not one."""
+    """A full date (year, month and day all given) from ISO strings, 'October 08, 2024',
+    'Tue, 8 Oct 2024 10:32 BST' and the like; None otherwise. Partial dates ('May 2024')
+    are refused: dateutil would fill the gaps from today's date, and ids must not drift."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str) or not value.strip():
         return None
+    text = _DATE_SEPARATORS.sub(" ", value.strip())
     try:
-        return dateparser.parse(value.strip(), fuzzy=False).date()
+        a, b = (dateparser.parse(text, default=d, ignoretz=True).date() for d in _DEFAULTS)
     except (ValueError, OverflowError):
         return None
+    return a if a == b else None
 
 
 def clean_field(value: object) -> str | None:
+    """A one-line metadata value: normalised like the text, whitespace runs collapsed."""
     if value is None:
         return None
-    text, _ = normalize_text(str(value))
-    text = _WHITESPACE.sub(" ", text)
+    text = _WHITESPACE.sub(" ", normalize_text(str(value)).text)
     return text or None
 
 
 def make_article(
-    raw_text: str,
+    text: str | NormalizedText,
     *,
     source_path: str,
     source_line: int | None = None,
@@ -67,14 +77,20 @@ def make_article(
     publisher: object = None,
     language: object = "en",
     external_id: object = None,
-    warnings: list[str] | None = None,
+    warnings: Iterable[str] = (),
 ) -> Article:
-    """Normalise the text and metadata and derive the ids; raises ValueError on an empty text."""
-    text, norm_warnings = normalize_text(raw_text)
-    if not text:
-        raise ValueError("no article text after normalisation")
+    """Normalise raw `text` (a `NormalizedText` is taken as is) and the metadata, and
+    derive the ids; ValueError when no text is left."""
+    body = text if isinstance(text, NormalizedText) else normalize_text(text)
+    if not body.text:
+        raise ValueError("no article text (empty after normalisation)")
+    notes = [*warnings, *body.warnings]
     url_clean = clean_url(str(url)) if url else None
+    if url and not url_clean:
+        notes.append(f"ignored url {str(url)!r}: not an http(s) URL")
     date = parse_date(published)
+    if published and date is None:
+        notes.append(f"ignored date {str(published)!r}: not a full date")
     meta = {
         "title": clean_field(title),
         "byline": clean_field(byline),
@@ -83,19 +99,16 @@ def make_article(
         "publisher": clean_field(publisher) or publisher_from_url(url_clean),
         "language": clean_field(language),
     }
-    ext = clean_field(external_id)
-    identity = f"id:{ext}" if ext else f"url:{url_clean}" if url_clean else f"text:{text}"
-    all_warnings = list(warnings or []) + norm_warnings
-    if published and date is None:
-        all_warnings.append(f"could not parse date {published!r}")
+    given_id = clean_field(external_id)
+    identity = f"id:{given_id}" if given_id else f"url:{url_clean}" if url_clean else f"text:{body.text}"
     return Article(
         article_id="art_" + sha256(identity)[:16],
-        content_hash=sha256(json.dumps({"text": text, **meta}, sort_keys=True, ensure_ascii=False)),
-        text=text,
-        paragraphs=paragraph_offsets(text),
-        external_id=ext,
+        content_hash=sha256(json.dumps({"text": body.text, **meta}, sort_keys=True, ensure_ascii=False)),
+        text=body.text,
+        paragraphs=paragraph_offsets(body.text),
+        external_id=given_id,
         source_path=source_path,
         source_line=source_line,
-        warnings=tuple(all_warnings),
+        warnings=tuple(notes),
         **meta,
     )

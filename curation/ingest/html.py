@@ -1,4 +1,5 @@
-"""HTML pages: main-text extraction with trafilatura (boilerplate, nav and scripts out)."""
+"""HTML pages: main-text extraction with trafilatura (navigation, scripts and page
+boilerplate out; title, author, date, URL and site name from its metadata)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import json
 import trafilatura
 
 from curation.ingest.article import make_article
+from curation.ingest.normalize import PARAGRAPH_BREAK
 from curation.models import Article
+
+EXTRACTED = "extracted the main text with trafilatura: markup, scripts and page boilerplate removed"
 
 
 def parse_html(raw: str, *, source_path: str) -> Article:
@@ -22,12 +26,13 @@ def parse_html(raw: str, *, source_path: str) -> Article:
     if lines and title and lines[0].strip() == title.strip():
         lines = lines[1:]  # trafilatura repeats the <h1> headline as the first line
     return make_article(
-        "\n\n".join(lines),  # trafilatura gives one paragraph a line
+        PARAGRAPH_BREAK.join(lines),  # trafilatura gives one paragraph a line
         source_path=source_path,
         title=title,
         byline=page.get("author"),
         published=page.get("date"),
-        url=page.get("source") or page.get("url"),
-        publisher=page.get("source-hostname") or page.get("sitename"),
+        url=page.get("source"),
+        publisher=page.get("source-hostname"),  # trafilatura's name for the site name
         language=page.get("language") or "en",
+        warnings=[EXTRACTED],
     )

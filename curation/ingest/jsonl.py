@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from curation.ingest.article import make_article
+from curation.ingest.read import InputError
 from curation.models import Article, Problem
 
 TEXT_KEYS = ("text", "body")
-STRING_KEYS = ("id", "title", "url", "published", "byline", "author", "publisher", "language")
+STRING_KEYS = ("title", "url", "published", "byline", "author", "publisher", "language")
 
 
-def parse_record(record: object) -> dict:
-    """Validate one JSON value as an article record; raise ValueError saying what is wrong."""
+def record_fields(record: object) -> dict[str, object]:
+    """`make_article` arguments from one JSON value; ValueError saying what is wrong with it."""
     if not isinstance(record, dict):
         raise ValueError(f"expected a JSON object, got {type(record).__name__}")
     text = next((record[k] for k in TEXT_KEYS if record.get(k) is not None), None)
@@ -22,11 +23,14 @@ def parse_record(record: object) -> dict:
     if not isinstance(text, str):
         raise ValueError(f"field 'text' must be a string, got {type(text).__name__}")
     for key in STRING_KEYS:
-        if record.get(key) is not None and not isinstance(record[key], (str, int)):
+        if record.get(key) is not None and not isinstance(record[key], str):
             raise ValueError(f"field {key!r} must be a string, got {type(record[key]).__name__}")
+    given_id = record.get("id")
+    if given_id is not None and (isinstance(given_id, bool) or not isinstance(given_id, (str, int))):
+        raise ValueError(f"field 'id' must be a string or an integer, got {type(given_id).__name__}")
     return {
-        "raw_text": text,
-        "external_id": record.get("id"),
+        "text": text,
+        "external_id": given_id,
         "title": record.get("title"),
         "url": record.get("url"),
         "published": record.get("published"),
@@ -36,13 +40,22 @@ def parse_record(record: object) -> dict:
     }
 
 
-def parse_jsonl(content: str, *, source_path: str) -> Iterator[Article | Problem]:
-    for number, line in enumerate(content.split("\n"), start=1):
-        if not line.strip():
-            continue
+def parse_jsonl_line(line: str, *, source_path: str, source_line: int) -> Article:
+    """One JSONL line as an Article; ValueError saying what is wrong with the line."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"malformed JSON: {exc.msg} at column {exc.colno}") from None
+    return make_article(**record_fields(record), source_path=source_path, source_line=source_line)  # type: ignore[arg-type]
+
+
+def parse_jsonl(lines: Iterable[tuple[int, str | InputError]], *, source_path: str) -> Iterator[Article | Problem]:
+    """Articles from numbered lines (see `read.read_lines`), a Problem for each bad one."""
+    for number, line in lines:
         try:
-            yield make_article(**parse_record(json.loads(line)), source_path=source_path, source_line=number)
-        except json.JSONDecodeError as exc:
-            yield Problem(path=source_path, line=number, message=f"malformed JSON: {exc.msg} at column {exc.colno}")
+            if isinstance(line, InputError):
+                yield Problem(path=source_path, line=number, message=str(line))
+            else:
+                yield parse_jsonl_line(line, source_path=source_path, source_line=number)
         except ValueError as exc:
             yield Problem(path=source_path, line=number, message=str(exc))

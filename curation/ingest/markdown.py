@@ -6,25 +6,44 @@ import re
 
 import yaml
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from curation.ingest.article import make_article
+from curation.ingest.normalize import PARAGRAPH_BREAK
+from curation.ingest.read import InputError
 from curation.models import Article
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_SPACE_RUNS = re.compile(r"[ \t]{2,}")
 _md = MarkdownIt("commonmark")
 
 
-def inline_text(children: list) -> str:
+def front_matter(raw: str) -> tuple[dict, str]:
+    """(YAML front matter, the Markdown after it); ({}, raw) when there is none."""
+    m = _FRONT_MATTER.match(raw)
+    if not m:
+        return {}, raw
+    try:
+        meta = yaml.safe_load(m[1])
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark else None  # +1 for 1-based, +1 for the opening '---'
+        raise InputError(f"malformed YAML front matter: {getattr(exc, 'problem', None) or exc}", line) from None
+    # Anything but a mapping is not front matter: '---' can also be a rule over a setext heading.
+    return (meta, raw[m.end() :]) if isinstance(meta, dict) else ({}, raw)
+
+
+def inline_text(children: list[Token]) -> str:
     """Visible text of an inline token: link text kept, images and markup dropped."""
     out = []
     for tok in children:
-        if tok.type in ("text", "code_inline", "html_inline"):
+        if tok.type in ("text", "text_special", "code_inline", "html_inline"):
             out.append(tok.content)
         elif tok.type == "softbreak":
             out.append(" ")
         elif tok.type == "hardbreak":
             out.append("\n")
-    return "".join(out)
+    return _SPACE_RUNS.sub(" ", "".join(out))  # a dropped image leaves two spaces
 
 
 def blocks(markdown: str) -> tuple[str | None, list[str]]:
@@ -46,20 +65,18 @@ def blocks(markdown: str) -> tuple[str | None, list[str]]:
 
 
 def parse_markdown(raw: str, *, source_path: str) -> Article:
-    meta: dict = {}
-    if m := _FRONT_MATTER.match(raw):
-        loaded = yaml.safe_load(m[1])
-        meta = loaded if isinstance(loaded, dict) else {}
-        raw = raw[m.end() :]
-    title, paragraphs = blocks(raw)
+    """An Article from Markdown; front matter (title, author/byline, date/published, url,
+    publisher, language, id) wins over the first `# ` heading for the title."""
+    meta, markdown = front_matter(raw)
+    title, paragraphs = blocks(markdown)
     return make_article(
-        "\n\n".join(paragraphs),
+        PARAGRAPH_BREAK.join(paragraphs),
         source_path=source_path,
         title=meta.get("title") or title,
         byline=meta.get("author") or meta.get("byline"),
         published=meta.get("date") or meta.get("published"),
         url=meta.get("url"),
         publisher=meta.get("publisher"),
-        language=meta.get("language", "en"),
+        language=meta.get("language") or "en",
         external_id=meta.get("id"),
     )
