@@ -46,7 +46,7 @@ def tasks(
     preannotator: Annotated[str, typer.Option(help="Registered pre-annotator to predict spans with.")] = "rules",
     no_predictions: Annotated[bool, typer.Option("--no-predictions", help="Write tasks without predictions.")] = False,
     workers: Annotated[int, typer.Option(help="Processes for pre-annotation.")] = 1,
-    max_bytes: Annotated[int, typer.Option(help="Reject input files larger than this.")] = 10_000_000,
+    max_bytes: Annotated[int, typer.Option(help="Reject an input file (a JSONL line) larger than this.")] = 10_000_000,
 ) -> None:
     """Convert articles into pre-annotated Label Studio tasks (one task per article)."""
     problems = ProblemLog()
