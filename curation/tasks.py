@@ -1,81 +1,145 @@
 """Documents <-> Label Studio tasks: the import JSON, its validation, and writers.
 
-A task's predictions use Label Studio's result format: one `labels` item per
-span, one per-region `choices` item per span attribute (same region id), one
-`relation` item per relation. `document_from_result` reads the same format back
-(annotations pulled from Label Studio), so the two are tested as a round trip.
+A task's prediction uses Label Studio's result format: one `labels` item per
+span, one per-region `choices` item per span attribute (same region id and
+offsets), one `relation` item per relation. `document_from_result` reads the
+same format back (annotations pulled from Label Studio), so the two are tested
+as a round trip.
+
+The models fix the shape of the JSON; whether its labels, choices and offsets
+fit the labeling config and the text is `validate_task`'s job, so a bad
+prediction is reported with the region that is wrong.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from statistics import fmean
+from typing import Annotated, Any, Literal, Union
+from weakref import WeakKeyDictionary
 
 from label_studio_sdk.label_interface import LabelInterface
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from curation.atomic import atomic_writer
-from curation.labelconfig import LABELS, TEXT, labeling_config
+from curation.labelconfig import COMMENT, LABELS, REVIEW, TEXT, labeling_config
 from curation.models import Article, Document, Relation, Span
 from curation.schema import SCHEMA
 
-REVIEW_FIELDS = ("review", "review_comment")
+ReviewChoice = Literal[SCHEMA.task_fields.review.choices]  # type: ignore[valid-type]
 
 
-class TaskData(BaseModel):
-    """`data` of a task: what the labeling config shows. Missing metadata is ""."""
-
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class TaskData(Strict):
+    """`data` of a task: what the labeling config shows (keys: SCHEMA.task_data). Missing metadata is null."""
+
     text: str
-    title: str
-    byline: str
-    published: str
-    url: str
-    publisher: str
+    title: str | None
+    byline: str | None
+    published: str | None = Field(description="ISO 8601 date")
+    url: str | None
+    publisher: str | None
     article_id: str
     content_hash: str
     schema_version: int
 
 
-class Prediction(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    model_version: str
-    score: float
-    result: list[dict[str, Any]]
-
-
-class TaskMeta(BaseModel):
+class TaskMeta(Strict):
     """Label Studio's task `meta`: the identity push reconciles on, small enough to list 10,000 of quickly."""
 
-    model_config = ConfigDict(extra="forbid")
     article_id: str
     content_hash: str
 
 
-class Task(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SpanValue(BaseModel):
+    start: int
+    end: int
+    text: str
+
+
+class LabelsValue(SpanValue):
+    labels: list[str]
+
+
+class ChoicesValue(SpanValue):
+    choices: list[str]
+
+
+class LabelsResult(BaseModel):
+    """A span; its region id is the span id. `score` is absent in people's annotations."""
+
+    type: Literal["labels"]
+    id: str
+    from_name: str
+    to_name: str
+    value: LabelsValue
+    score: float | None = None
+
+
+class ChoicesResult(BaseModel):
+    """A per-region attribute: the id and offsets of the span it describes."""
+
+    type: Literal["choices"]
+    id: str
+    from_name: str
+    to_name: str
+    value: ChoicesValue
+
+
+class RelationResult(BaseModel):
+    """An arrow between two regions; "right" points from `from_id` to `to_id`."""
+
+    type: Literal["relation"]
+    from_id: str
+    to_id: str
+    direction: Literal["right", "left", "bi"] = "right"
+    labels: list[str] = []
+
+
+# Result items ignore unknown keys: Label Studio adds its own (origin, readonly, ...) to annotations.
+ResultItem = Annotated[Union[LabelsResult, ChoicesResult, RelationResult], Field(discriminator="type")]
+result_item: TypeAdapter[LabelsResult | ChoicesResult | RelationResult] = TypeAdapter(ResultItem)
+
+
+class Prediction(Strict):
+    """One pre-annotation of a task; `score` is the mean span score (0 without spans)."""
+
+    model_version: str
+    score: float
+    result: list[ResultItem]
+
+
+class Task(Strict):
+    """One Label Studio import item."""
+
     data: TaskData
     meta: TaskMeta
     predictions: list[Prediction] = []
 
 
-class Review(BaseModel):
-    """The per-task review fields of one annotation."""
+class ReviewDecision(BaseModel):
+    """The per-task review fields of one annotation (not part of the Document)."""
 
-    decision: Literal["accept", "reject"] | None = None
+    decision: ReviewChoice | None = None  # type: ignore[valid-type]
     comment: str | None = None
+
+
+# Document -> task
 
 
 def task_data(article: Article) -> TaskData:
     return TaskData(
         text=article.text,
-        title=article.title or "",
-        byline=article.byline or "",
-        published=article.published.isoformat() if article.published else "",
-        url=article.url or "",
-        publisher=article.publisher or "",
+        title=article.title,
+        byline=article.byline,
+        published=article.published.isoformat() if article.published else None,
+        url=article.url,
+        publisher=article.publisher,
         article_id=article.article_id,
         content_hash=article.content_hash,
         schema_version=SCHEMA.schema_version,
@@ -83,114 +147,241 @@ def task_data(article: Article) -> TaskData:
 
 
 def document_result(doc: Document) -> list[dict[str, Any]]:
-    """The Label Studio result list for a document's spans, attributes and relations."""
+    """The Label Studio result list of a document's spans, attributes and relations."""
     result: list[dict[str, Any]] = []
     for span in doc.spans:
-        value = {"start": span.start, "end": span.end, "text": span.text}
-        result.append({"id": span.id, "from_name": LABELS, "to_name": TEXT, "type": "labels",
-                       "value": {**value, "labels": [span.label]}, "score": span.score})
-        for name, choice in sorted(span.attributes.items()):
-            result.append({"id": span.id, "from_name": name, "to_name": TEXT, "type": "choices",
-                           "value": {**value, "choices": [choice]}})
+        where = {"start": span.start, "end": span.end, "text": span.text}
+        result.append({"type": "labels", "id": span.id, "from_name": LABELS, "to_name": TEXT,
+                       "value": {**where, "labels": [span.label]}, "score": span.score})
+        for name, choice in span.attributes.items():
+            result.append({"type": "choices", "id": span.id, "from_name": name, "to_name": TEXT,
+                           "value": {**where, "choices": [choice]}})
     for rel in doc.relations:
         result.append({"type": "relation", "from_id": rel.from_id, "to_id": rel.to_id, "direction": "right",
                        "labels": [rel.type]})
     return result
 
 
+def prediction(doc: Document) -> Prediction:
+    if doc.model_version is None:
+        raise ValueError(f"article {doc.article.article_id}: a prediction needs the document's model_version")
+    score = fmean(s.score for s in doc.spans) if doc.spans else 0.0
+    return Prediction.model_validate({"model_version": doc.model_version, "score": score, "result": document_result(doc)})
+
+
 def to_task(doc: Document, *, with_predictions: bool = True) -> Task:
-    predictions = []
-    if with_predictions and doc.model_version:
-        scores = [s.score for s in doc.spans]
-        predictions.append(Prediction(model_version=doc.model_version, score=round(sum(scores) / len(scores), 4) if scores else 0.0,
-                                      result=document_result(doc)))
     article = doc.article
-    return Task(data=task_data(article), meta=TaskMeta(article_id=article.article_id, content_hash=article.content_hash),
-                predictions=predictions)
+    return Task(
+        data=task_data(article),
+        meta=TaskMeta(article_id=article.article_id, content_hash=article.content_hash),
+        predictions=[prediction(doc)] if with_predictions else [],
+    )
 
 
-def document_from_result(
-    article: Article, result: list[dict[str, Any]], *, model_version: str | None = None
-) -> tuple[Document, Review]:
-    """Spans, attributes and relations (and the review fields) from a Label Studio result list."""
+# Label Studio result -> Document
+
+
+def document_from_result(article: Article, result: list[dict[str, Any]], *, model_version: str | None = None) -> Document:
+    """Spans (with their per-region attributes) and relations of a result list; review fields are skipped.
+
+    Raises ValueError naming the article and region for an item the schema cannot hold.
+    """
     spans: dict[str, dict[str, Any]] = {}
     attributes: dict[str, dict[str, str]] = {}
-    relations, review = [], Review()
+    relations = []
+    for item in (parse_item(article, raw) for raw in result if raw.get("from_name") not in (REVIEW, COMMENT)):
+        if isinstance(item, LabelsResult):
+            v = item.value
+            spans[item.id] = {"id": item.id, "start": v.start, "end": v.end, "text": v.text,
+                              "label": only(article, item.id, v.labels), "score": 1.0 if item.score is None else item.score}
+        elif isinstance(item, ChoicesResult):
+            attributes.setdefault(item.id, {})[item.from_name] = only(article, item.id, item.value.choices)
+        else:
+            relations.append(relation(article, item))
+    if orphans := sorted(attributes.keys() - spans.keys()):
+        raise ValueError(f"article {article.article_id}: region {', '.join(orphans)}: attributes without a labelled span")
+    try:
+        return Document(
+            article=article,
+            model_version=model_version,
+            spans=tuple(Span(**span, attributes=attributes.get(sid, {})) for sid, span in spans.items()),
+            relations=tuple(relations),
+        )
+    except ValidationError as exc:  # its messages name the span or relation
+        raise ValueError(f"article {article.article_id}: {exc}") from None
+
+
+def parse_item(article: Article, raw: dict[str, Any]) -> LabelsResult | ChoicesResult | RelationResult:
+    try:
+        return result_item.validate_python(raw)
+    except ValueError as exc:
+        region = raw.get("id") or f"{raw.get('from_id')}->{raw.get('to_id')}"
+        raise ValueError(f"article {article.article_id}: region {region}: not a text span, choice or relation: {exc}") from None
+
+
+def only(article: Article, region: str, values: list[str]) -> str:
+    if len(values) != 1:
+        raise ValueError(f"article {article.article_id}: region {region}: expected exactly one value, got {values}")
+    return values[0]
+
+
+def relation(article: Article, item: RelationResult) -> Relation:
+    """A Relation, turning Label Studio's "left" arrows around; "bi" has no direction to keep."""
+    name = f"relation {item.from_id}->{item.to_id}"
+    if item.direction == "bi":
+        raise ValueError(f"article {article.article_id}: {name}: bidirectional, but relations have a direction")
+    ends = (item.from_id, item.to_id) if item.direction == "right" else (item.to_id, item.from_id)
+    try:
+        return Relation(from_id=ends[0], to_id=ends[1], type=only(article, name, item.labels))
+    except ValidationError as exc:
+        raise ValueError(f"article {article.article_id}: {name}: {exc}") from None
+
+
+def review_from_result(result: list[dict[str, Any]]) -> ReviewDecision:
+    """The review decision and comment of an annotation's result list."""
+    fields: dict[str, Any] = {}
     for item in result:
-        kind, name, value = item.get("type"), item.get("from_name"), item.get("value", {})
-        if kind == "labels" and name == LABELS:
-            spans[item["id"]] = {"id": item["id"], "start": value["start"], "end": value["end"],
-                                 "text": value.get("text", article.text[value["start"]:value["end"]]),
-                                 "label": value["labels"][0], "score": item.get("score", 1.0)}
-        elif kind == "choices" and name == "review":
-            review.decision = value["choices"][0]
-        elif kind == "textarea" and name == "review_comment":
-            review.comment = "\n".join(value.get("text", []))
-        elif kind == "choices":
-            attributes.setdefault(item["id"], {})[name] = value["choices"][0]
-        elif kind == "relation":
-            relations.append(Relation(from_id=item["from_id"], to_id=item["to_id"], type=item["labels"][0]))
-    doc = Document(
-        article=article,
-        model_version=model_version,
-        spans=tuple(Span(**s, attributes=attributes.get(sid, {})) for sid, s in spans.items()),
-        relations=tuple(relations),
-    )
-    return doc, review
+        value = item.get("value") or {}
+        if item.get("from_name") == REVIEW and value.get("choices"):
+            fields["decision"] = value["choices"][0]
+        elif item.get("from_name") == COMMENT and value.get("text"):
+            fields["comment"] = "\n".join(value["text"])
+    return ReviewDecision.model_validate(fields)
+
+
+# Validation
+
+
+class InvalidTask(ValueError):
+    """A prediction that Label Studio would reject or misplace."""
+
+
+# Region kinds label-studio-sdk has accepted, per interface. Its verdict on a text
+# region depends only on the control, the object, the type and the label/choice
+# values (offsets are shape-checked, and the models fix their types), so one
+# check per kind stands for all; rejections are never cached, so every error
+# message is about the region that caused it.
+_accepted: WeakKeyDictionary[LabelInterface, set[tuple]] = WeakKeyDictionary()
+_SDK_INDEX = re.compile(r"^(Region|Relation) \d+: ")
+ATTRIBUTES = {label: frozenset(a.name for a in SCHEMA.attributes_for(label)) for label in SCHEMA.span_labels}
+
+
+def sdk_region_errors(interface: LabelInterface, accepted: set[tuple], item: LabelsResult | ChoicesResult) -> list[str]:
+    values = item.value.labels if isinstance(item, LabelsResult) else item.value.choices
+    kind = (item.type, item.from_name, item.to_name, tuple(values))
+    if kind in accepted:
+        return []
+    errors = interface.validate_region(item.model_dump(), return_errors=True)
+    if not errors:
+        accepted.add(kind)
+    return [_SDK_INDEX.sub("", e) for e in errors]
+
+
+def prediction_errors(prediction: Prediction, text: str, interface: LabelInterface) -> list[str]:
+    """Every problem of one prediction, each naming its region.
+
+    label-studio-sdk checks each region against the config (control, object,
+    type, label and choice values) and that relations join existing regions.
+    It is silent on the rest, checked here against the text and the schema:
+    offsets and span text, exactly one label or choice per item, unique span ids,
+    per-region choices on a span of the label they belong to with the span's
+    offsets, region and prediction scores, relation types and their ends.
+    """
+    accepted = _accepted.setdefault(interface, set())
+    errors = [] if 0 <= prediction.score <= 1 else [f"score {prediction.score} outside [0, 1]"]
+    spans: dict[str, LabelsResult] = {}
+    for item in prediction.result:
+        if isinstance(item, LabelsResult):
+            problems = sdk_region_errors(interface, accepted, item) + span_errors(item, text)
+            if item.id in spans:
+                problems.append(f"duplicate region id {item.id}")
+            spans[item.id] = item
+            errors += [f"region {item.id}: {p}" for p in problems]
+    regions = [{"id": region} for region in spans]  # all the SDK's relation check reads of a region
+    for item in prediction.result:
+        if isinstance(item, ChoicesResult):
+            problems = sdk_region_errors(interface, accepted, item) + attribute_errors(item, spans.get(item.id))
+            errors += [f"region {item.id}: {p}" for p in problems]
+        elif isinstance(item, RelationResult):
+            problems = [_SDK_INDEX.sub("", e) for e in interface.validate_relation(item.model_dump(), regions, return_errors=True)]
+            problems += relation_errors(item, spans)
+            errors += [f"relation {item.from_id}->{item.to_id}: {p}" for p in problems]
+    return errors
+
+
+def span_errors(item: LabelsResult, text: str) -> list[str]:
+    value, problems = item.value, []
+    if not 0 <= value.start <= value.end <= len(text):
+        problems.append(f"offsets {value.start}:{value.end} outside the text (length {len(text)})")
+    elif text[value.start : value.end] != value.text:
+        problems.append(f"text[{value.start}:{value.end}] is {text[value.start:value.end]!r}, not {value.text!r}")
+    if len(value.labels) != 1:
+        problems.append(f"{len(value.labels)} labels, expected one")
+    if item.score is not None and not 0 <= item.score <= 1:
+        problems.append(f"score {item.score} outside [0, 1]")
+    return problems
+
+
+def attribute_errors(item: ChoicesResult, span: LabelsResult | None) -> list[str]:
+    value, problems = item.value, []
+    if len(value.choices) != 1:
+        problems.append(f"{len(value.choices)} choices for {item.from_name}, expected one")
+    if span is None:
+        return problems + [f"{item.from_name} choice without a labelled span"]
+    label = span.value.labels[0] if span.value.labels else None
+    if item.from_name not in ATTRIBUTES.get(label, ()):
+        problems.append(f"{item.from_name} is not an attribute of {label}")
+    if (value.start, value.end, value.text) != (span.value.start, span.value.end, span.value.text):
+        problems.append(f"{item.from_name} choice at {value.start}:{value.end}, its span at {span.value.start}:{span.value.end}")
+    return problems
+
+
+def relation_errors(item: RelationResult, spans: dict[str, LabelsResult]) -> list[str]:
+    if len(item.labels) != 1 or item.labels[0] not in SCHEMA.relation_types:
+        return [f"labels {item.labels}, expected one of {list(SCHEMA.relation_types)}"]
+    ends = tuple(spans[i].value.labels[0] if i in spans and spans[i].value.labels else None for i in (item.from_id, item.to_id))
+    if ends != SCHEMA.relation_ends(item.labels[0]):
+        return [f"{item.labels[0]} cannot join {ends[0]} -> {ends[1]}"]
+    return []
+
+
+def validate_task(task: Task, interface: LabelInterface) -> None:
+    """Raise InvalidTask naming the article and every offending region, if any prediction is invalid."""
+    errors = [f"prediction {p.model_version}: {e}" for p in task.predictions
+              for e in prediction_errors(p, task.data.text, interface)]
+    if errors:
+        raise InvalidTask(f"article {task.data.article_id}: invalid prediction: " + "; ".join(errors))
 
 
 class TaskValidator:
-    """Validates predictions with label-studio-sdk's own LabelInterface.
-
-    The interface is parsed once (it is slow to build). The SDK checks regions
-    against the config; we add what it does not look at: offsets against the
-    task text, and relation types and ends against the schema.
-    """
+    """`validate_task` with one LabelInterface per run: the generated config, or a project's own."""
 
     def __init__(self, config: str | None = None) -> None:
         self.interface = LabelInterface(config or labeling_config())
 
-    @classmethod
-    @cache
-    def shared(cls) -> TaskValidator:
-        """One validator for the generated config, built on first use."""
-        return cls()
-
-    def errors(self, task: Task) -> list[str]:
-        problems = []
-        text = task.data.text
-        for prediction in task.predictions:
-            pred = prediction.model_dump()
-            problems += [str(e) for e in self.interface.validate_prediction(pred, return_errors=True)]
-            labels = {r["id"]: r["value"]["labels"][0] for r in pred["result"] if r.get("type") == "labels"}
-            for region in pred["result"]:
-                value = region.get("value", {})
-                if "start" in value and text[value["start"]:value["end"]] != value.get("text"):
-                    problems.append(f"region {region.get('id')}: text[{value['start']}:{value['end']}] != {value.get('text')!r}")
-                if region.get("type") == "relation":
-                    ends = (labels.get(region["from_id"]), labels.get(region["to_id"]))
-                    rel = region["labels"][0] if region.get("labels") else None
-                    if rel not in SCHEMA.relation_types or ends != SCHEMA.relation_ends(rel):
-                        problems.append(f"relation {region['from_id']}->{region['to_id']}: {rel} cannot join {ends}")
-        return problems
-
     def validate(self, task: Task) -> None:
-        if problems := self.errors(task):
-            raise ValueError(f"invalid prediction for {task.data.article_id}: " + "; ".join(problems))
+        validate_task(task, self.interface)
+
+
+# Writers
 
 
 def write_tasks(tasks: Iterable[Task], path: str | Path, fmt: Literal["json", "jsonl"] = "json") -> int:
-    """Stream tasks to a Label Studio import file atomically; returns how many were written."""
+    """Stream tasks to a Label Studio import file, atomically; returns how many were written.
+
+    Items are written as they come (a JSON array is opened, filled and closed
+    incrementally), so memory stays flat; a failure mid-stream leaves the
+    previous file untouched.
+    """
+    if fmt not in ("json", "jsonl"):
+        raise ValueError(f"unknown task file format {fmt!r}: use json or jsonl")
     count = 0
     with atomic_writer(path) as out:
         if fmt == "json":
             out.write("[")
         for task in tasks:
-            line = task.model_dump_json(exclude_none=False)
-            if fmt == "json":
-                out.write(("," if count else "") + "\n" + line)
-            else:
-                out.write(line + "\n")
+            line = task.model_dump_json()
+            out.write(f"{',' if count else ''}\n{line}" if fmt == "json" else f"{line}\n")
             count += 1
         if fmt == "json":
             out.write("\n]\n")

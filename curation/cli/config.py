@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -20,19 +21,22 @@ def config() -> None:
 
 @app.command()
 def schema(
-    write: Annotated[bool, typer.Option("--write", help="Regenerate the JSON Schemas.")] = False,
-    check: Annotated[bool, typer.Option("--check", help="Exit 1 if the committed JSON Schemas are stale.")] = False,
-    directory: Annotated[Optional[Path], typer.Option(help="Where the JSON Schemas live.")] = None,
+    write: Annotated[bool, typer.Option("--write", help="Regenerate the committed JSON Schemas.")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Exit 1, listing them, if committed JSON Schemas are stale.")] = False,
+    directory: Annotated[Optional[Path], typer.Option(help="Where the JSON Schemas live [default: schemas/v1].")] = None,
 ) -> None:
-    """Write or check the JSON Schemas of curation's data contracts (schemas/v1/)."""
+    """Print, write or check the JSON Schemas of curation's data contracts."""
+    if write and check:
+        raise typer.BadParameter("use either --write or --check")
     if write:
         for name in jsonschemas.write(directory):
             typer.echo(f"wrote {name}")
     elif check:
         if stale := jsonschemas.stale(directory):
-            typer.echo(f"stale JSON Schemas: {', '.join(stale)}; run `curation schema --write`", err=True)
+            typer.echo("stale JSON Schemas (run `curation schema --write`):", err=True)
+            for name in stale:
+                typer.echo(f"  {name}", err=True)
             raise typer.Exit(1)
         typer.echo("JSON Schemas are up to date")
     else:
-        for name, text in jsonschemas.generate().items():
-            typer.echo(f"# {name}\n{text}")
+        typer.echo(json.dumps(jsonschemas.generate(), indent=2, sort_keys=True, ensure_ascii=False))
