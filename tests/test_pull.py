@@ -70,6 +70,13 @@ def test_pull_is_incremental_and_keeps_every_version(annotated):
     rejected = rows.filter(pl.col("annotation_id") == made["rejected"].id).row(0, named=True)
     assert (rejected["regions_deleted"], rejected["regions_added"]) == (1, 0)
     assert rows.filter(pl.col("annotation_id") == made["skipped"].id)["was_cancelled"].item() is True
+    copies = snapshots.read_tasks(ws)  # what export reads text, metadata and prediction provenance from
+    assert sorted(copies["task_id"]) == [t.id for t in tasks[:4]]  # the annotated tasks, not the fifth
+    for copy in copies.iter_rows(named=True):
+        task = next(t for t in tasks if t.id == copy["task_id"])
+        assert json.loads(copy["data"]) == task.data and copy["article_id"] == task.data["article_id"]
+        assert copy["model_version"] == task.predictions[0].model_version
+        assert json.loads(copy["prediction"]) == task.predictions[0].result
 
     files = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in snapshots.snapshot_dir(ws).iterdir()}
     quiet = pull(client, ws, project_id)

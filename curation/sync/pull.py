@@ -19,6 +19,7 @@ from label_studio_sdk import LabelStudio
 
 from curation.atomic import write_text_atomic
 from curation.sync import snapshots
+from curation.tasks import review_from_result
 from curation.workspace import Workspace
 
 LIGHT_FIELDS = "id,updated_at,total_annotations,cancelled_annotations"
@@ -62,10 +63,6 @@ def user_id(user: Any) -> int | None:
     return user.get("id") if isinstance(user, dict) else user
 
 
-def review_of(result: list[dict]) -> str | None:
-    return next((r["value"]["choices"][0] for r in result if r.get("from_name") == "review" and r.get("value", {}).get("choices")), None)
-
-
 def since_query(watermarks: dict[int, str]) -> str:
     """A Data Manager filter for tasks updated since the last pull; the window opens a second early
     (re-fetching a task is harmless, missing one is not)."""
@@ -106,7 +103,8 @@ def pull(client: LabelStudio, ws: Workspace, project_id: int, *, full: bool = Fa
         return changed
 
     incremental = bool(seen) and not full
-    rows = collect(client, project_id, scan(since_query(seen) if incremental else None), live, pull_id, report)
+    known = Known(live)
+    rows, copies = collect(client, project_id, scan(since_query(seen) if incremental else None), known, pull_id, report)
     if incremental:
         cancelled = dict(live.select("annotation_id", "was_cancelled").iter_rows())
         for row in rows:
@@ -118,51 +116,78 @@ def pull(client: LabelStudio, ws: Workspace, project_id: int, *, full: bool = Fa
             fetched = {row["task_id"] for row in rows}
             watermarks = {}  # rebuilt by the full listing, dropping tasks removed from the project
             rest = [t for t in scan(None) if t not in fetched]
-            rows += collect(client, project_id, rest, live, pull_id, report)
+            more_rows, more_copies = collect(client, project_id, rest, known, pull_id, report)
+            rows, copies = rows + more_rows, copies + more_copies
     for row in rows:
         report.events[row["event"]] += 1
-    snapshots.write(ws, pull_id, rows)
+    snapshots.write(ws, pull_id, rows, copies)
     write_watermarks(ws, project_id, watermarks)  # after the snapshot: a crash in between only re-fetches
     return report
 
 
+@dataclass
+class Known:
+    """What the snapshots already hold, indexed once per pull."""
+
+    live: pl.DataFrame
+    versions: set[tuple[int, str]] = field(init=False)
+    annotations: set[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.versions = set(self.live.select("annotation_id", "updated_at").iter_rows())
+        self.annotations = set(self.live["annotation_id"].to_list())
+
+
+def task_copy(task: Any, pull_id: str, predicted: dict) -> dict:
+    """The task row export reads text, metadata and prediction provenance from."""
+    data = task.data or {}
+    return {"pull_id": pull_id, "task_id": task.id, "task_updated_at": _iso(task.updated_at),
+            "article_id": data.get("article_id"), "content_hash": data.get("content_hash"),
+            "data": json.dumps(data, ensure_ascii=False), "model_version": predicted.get("model_version"),
+            "prediction": json.dumps(predicted.get("result") or [], ensure_ascii=False)}
+
+
 def collect(
-    client: LabelStudio, project_id: int, task_ids: list[int], live: pl.DataFrame, pull_id: str, report: PullReport
-) -> list[dict]:
-    """Snapshot rows for the new or changed annotations, and the deletions, of `task_ids`."""
-    known_versions = {(a, u) for a, u in live.select("annotation_id", "updated_at").iter_rows()}
-    rows: list[dict] = []
+    client: LabelStudio, project_id: int, task_ids: list[int], known: Known, pull_id: str, report: PullReport
+) -> tuple[list[dict], list[dict]]:
+    """Snapshot rows for the new or changed annotations and the deletions of `task_ids`, and a copy of
+    each task that has such rows."""
+    live, rows, copies = known.live, [], []
     for task in fetch_tasks(client, project_id, task_ids):
         task_id = task.id
         report.tasks_fetched += 1
         data = task.data or {}
         predicted = (task.predictions or [{}])[0]
-        predicted_result = predicted.get("result", []) if isinstance(predicted, dict) else predicted.result
+        predicted = predicted if isinstance(predicted, dict) else predicted.dict()
+        predicted_result = predicted.get("result") or []
+        rows_before = len(rows)
         on_server = set()
         for ann in task.annotations or []:
             ann = ann if isinstance(ann, dict) else ann.dict()
             on_server.add(ann["id"])
             updated_at = _iso(ann.get("updated_at"))
-            if (ann["id"], updated_at) in known_versions:
+            if (ann["id"], updated_at) in known.versions:
                 continue
             result = ann.get("result") or []
             errors = offset_errors(data.get("text", ""), task_id, ann["id"], result)
             report.offset_errors += errors
-            kept, edited, deleted, added = region_changes(result, predicted_result or [])
-            event = "updated" if ann["id"] in live["annotation_id"] else "created"
+            kept, edited, deleted, added = region_changes(result, predicted_result)
+            event = "updated" if ann["id"] in known.annotations else "created"
             rows.append({
                 "pull_id": pull_id, "event": event, "task_id": task_id, "task_updated_at": _iso(task.updated_at),
                 "article_id": data.get("article_id"), "content_hash": data.get("content_hash"),
                 "annotation_id": ann["id"], "completed_by": user_id(ann.get("completed_by")),
                 "was_cancelled": bool(ann.get("was_cancelled")), "ground_truth": bool(ann.get("ground_truth")),
                 "lead_time": ann.get("lead_time"), "created_at": _iso(ann.get("created_at")), "updated_at": updated_at,
-                "review": review_of(result), "result": json.dumps(result, ensure_ascii=False),
+                "review": review_from_result(result).decision, "result": json.dumps(result, ensure_ascii=False),
                 "regions_kept": kept, "regions_edited": edited, "regions_deleted": deleted, "regions_added": added,
                 "offset_errors": len(errors),
             })
         for gone in live.filter((pl.col("task_id") == task_id) & ~pl.col("annotation_id").is_in(list(on_server))).iter_rows(named=True):
             rows.append({**gone, "pull_id": pull_id, "event": "deleted", "task_updated_at": _iso(task.updated_at)})
-    return rows
+        if len(rows) > rows_before:
+            copies.append(task_copy(task, pull_id, predicted))
+    return rows, copies
 
 
 def fetch_tasks(client: LabelStudio, project_id: int, ids: list[int], chunk: int = 500) -> Iterator[Any]:

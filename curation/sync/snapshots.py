@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
@@ -39,15 +40,37 @@ SCHEMA = {
 }
 
 
+TASK_SCHEMA = {
+    "pull_id": pl.String,
+    "task_id": pl.Int64,
+    "task_updated_at": pl.String,
+    "article_id": pl.String,
+    "content_hash": pl.String,
+    "data": pl.String,  # the task's `data` as JSON: text and article metadata
+    "model_version": pl.String,  # of the task's prediction, if any
+    "prediction": pl.String,  # that prediction's result list as JSON ("[]" if none)
+}
+
+
 def snapshot_dir(ws: Workspace) -> Path:
     return ws.dir / "snapshots"
 
 
-def read_all(ws: Workspace) -> pl.DataFrame:
-    files = sorted(snapshot_dir(ws).glob("pull-*.parquet"))
+def _read(ws: Workspace, prefix: str, schema: dict) -> pl.DataFrame:
+    files = sorted(snapshot_dir(ws).glob(f"{prefix}-*.parquet"))
     if not files:
-        return pl.DataFrame(schema=SCHEMA)
+        return pl.DataFrame(schema=schema)
     return pl.concat([pl.read_parquet(f) for f in files], how="vertical")
+
+
+def read_all(ws: Workspace) -> pl.DataFrame:
+    """Every annotation event ever pulled, oldest pull first."""
+    return _read(ws, "pull", SCHEMA)
+
+
+def read_tasks(ws: Workspace) -> pl.DataFrame:
+    """The latest pulled copy of every task that was fetched (text, metadata, prediction)."""
+    return _read(ws, "tasks", TASK_SCHEMA).group_by("task_id", maintain_order=True).last()
 
 
 def latest(rows: pl.DataFrame) -> pl.DataFrame:
@@ -55,17 +78,23 @@ def latest(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.group_by("annotation_id", maintain_order=True).last()
 
 
-def write(ws: Workspace, pull_id: str, rows: list[dict]) -> Path | None:
-    """Write one pull's rows atomically; an empty pull writes nothing."""
+def write(ws: Workspace, pull_id: str, rows: list[dict], tasks: Sequence[dict] = ()) -> Path | None:
+    """Write one pull's task copies, then its annotation rows, each file atomically; an empty pull writes
+    nothing. Tasks go first so that every annotation row has its task's copy: a crash in between leaves
+    only task copies, and the next pull re-fetches those tasks (the watermarks were not moved)."""
     if not rows:
         return None
-    folder = snapshot_dir(ws)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"pull-{pull_id}.parquet"
-    fd, tmp = tempfile.mkstemp(prefix=".pull-", suffix=".parquet.tmp", dir=folder)
+    if tasks:
+        _write(snapshot_dir(ws) / f"tasks-{pull_id}.parquet", pl.DataFrame(list(tasks), schema=TASK_SCHEMA))
+    return _write(snapshot_dir(ws) / f"pull-{pull_id}.parquet", pl.DataFrame(rows, schema=SCHEMA))
+
+
+def _write(target: Path, frame: pl.DataFrame) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
-        pl.DataFrame(rows, schema=SCHEMA).write_parquet(tmp)
+        frame.write_parquet(tmp)
         os.replace(tmp, target)
     finally:
         Path(tmp).unlink(missing_ok=True)
