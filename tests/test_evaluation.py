@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+from typer.testing import CliRunner
+
+from curation.cli import app
 
 from curation.evaluation import evaluate
 from curation.evaluation.corpora import checkthat, conll2010_wiki, polnear_sources
@@ -53,7 +59,36 @@ def test_readers_on_hand_made_files(tmp_path):
 @pytest.mark.benchmarks
 def test_development_figures_stay_above_their_floors():
     rows = {(r.corpus, r.match): r.score.f1 for r in evaluate(need(BENCHMARKS / "polnear").parent, get_preannotator("rules"))}
-    assert rows[("PolNeAR dev", "overlap")] >= 0.55
-    assert rows[("PolNeAR dev", "exact")] >= 0.45
-    assert rows[("CheckThat! 2024 dev", "sentence")] >= 0.65
-    assert rows[("CoNLL-2010 wiki train", "sentence")] >= 0.36
+    assert rows[("PolNeAR dev", "overlap")] >= 0.59  # measured 0.629
+    assert rows[("PolNeAR dev", "exact")] >= 0.53  # 0.567
+    assert rows[("CheckThat! 2024 dev", "sentence")] >= 0.70  # 0.743
+    assert rows[("CoNLL-2010 wiki train", "sentence")] >= 0.47  # 0.504
+
+
+def write_tiny_benchmarks(root: Path) -> None:
+    """One item of each corpus whose right answer a reader can see."""
+    (root / "polnear" / "dev" / "text").mkdir(parents=True)
+    (root / "polnear" / "dev" / "attributions").mkdir(parents=True)
+    (root / "polnear" / "dev" / "text" / "a.txt").write_text("Title\nThe mayor said the bridge was closed in 2019.\n")
+    (root / "polnear" / "dev" / "attributions" / "a_x.ann").write_text("T1\tSource 6 15\tThe mayor\n")
+    (root / "checkthat2024").mkdir()
+    (root / "checkthat2024" / "CT24_checkworthy_english_dev.tsv").write_bytes(
+        b"Sentence_id\tText\tclass_label\r\n1\tTaxes rose 5% in 2019 under the new law.\tYes\r\n2\tThank you.\tNo\r\n")
+    (root / "conll2010-wiki").mkdir()
+    (root / "conll2010-wiki" / "train.csv").write_text("text,label\nIt may rain -LRB- often -RRB- here.,1\nThe sky is blue.,0\n")
+
+
+def test_evaluate_command_prints_json_rows(tmp_path):
+    write_tiny_benchmarks(tmp_path)
+    result = CliRunner().invoke(app, ["evaluate", "--benchmarks", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {(r["corpus"], r["match"]): r for r in json.loads(result.output)}
+    assert rows[("PolNeAR dev", "exact")]["f1"] == 1.0 and rows[("PolNeAR dev", "exact")]["n"] == 1
+    assert rows[("CheckThat! 2024 dev", "sentence")]["f1"] == 1.0 and rows[("CheckThat! 2024 dev", "sentence")]["n"] == 2
+    assert rows[("CoNLL-2010 wiki train", "sentence")]["f1"] == 1.0
+
+
+def test_evaluate_command_without_benchmarks_fails_clearly(tmp_path):
+    result = CliRunner().invoke(app, ["evaluate", "--benchmarks", str(tmp_path / "missing")])
+    assert result.exit_code != 0
+    assert "no benchmark data" in result.output and "missing" in result.output

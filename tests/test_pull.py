@@ -18,7 +18,7 @@ from curation.sync.project import ensure_project
 from curation.sync.pull import pull
 from curation.sync.push import push_tasks
 from tests.conftest import ROOT
-from tests.test_sync import fresh_project
+from tests.test_sync import RULES, fresh_project
 
 pytestmark = pytest.mark.labelstudio
 runner = CliRunner()
@@ -37,7 +37,7 @@ def annotated(labelstudio):
     """Five example tasks; three annotators: accept, reject, skip, ground truth, overlap on task 0."""
     ws = fresh_project(labelstudio[0], "pull")
     client = connect(ws)
-    project = ensure_project(client, ws, "curation-rules-1.0")
+    project = ensure_project(client, ws, RULES)
     push_tasks(client, project.id, iter_tasks([ROOT / "examples" / "articles"], print))
     tasks = sorted(client.tasks.list(project=project.id, fields="all"), key=lambda t: t.id)
     users = [client.users.create(username=f"pull-ann{i}", email=f"pull-ann{i}@example.com") for i in range(3)]

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from curation.cli import app
 from curation.pipeline import iter_tasks
+from curation.preannotate import get_preannotator
 from curation.server import ConnectionProblem, connect, credentials, process
 from curation.sync.project import ConfigDrift, ensure_project
 from curation.sync.push import project_tasks, push_tasks
@@ -24,6 +25,7 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.labelstudio
 runner = CliRunner()
 EXAMPLES = ROOT / "examples" / "articles"
+RULES = get_preannotator("rules").model_version
 
 
 def fresh_project(ws: Workspace, title: str) -> Workspace:
@@ -68,18 +70,18 @@ def test_a_server_that_is_down_gives_a_clear_error_after_retries(tmp_path, monke
 def test_push_is_idempotent_and_predictions_are_visible(labelstudio):
     ws = fresh_project(labelstudio[0], "push idempotent")
     client = connect(ws)
-    project = ensure_project(client, ws, "curation-rules-1.0")
+    project = ensure_project(client, ws, RULES)
     first = push_tasks(client, project.id, iter_tasks([EXAMPLES], print), batch_size=2)
     again = push_tasks(client, project.id, iter_tasks([EXAMPLES], print), batch_size=2)
     assert (first.imported, again.imported, again.unchanged) == (5, 0, 5)
     settings = client.projects.get(id=project.id)
-    assert settings.show_collab_predictions and settings.model_version == "curation-rules-1.0"
+    assert settings.show_collab_predictions and settings.model_version == RULES
     assert "CLAIM" in settings.expert_instruction
     tasks = list(client.tasks.list(project=project.id, fields="all"))
     assert len(tasks) == 5
     for task in tasks:
         (prediction,) = task.predictions
-        assert prediction.model_version == "curation-rules-1.0"
+        assert prediction.model_version == RULES
         for region in prediction.result:
             if "value" in region and "start" in region["value"]:
                 assert task.data["text"][region["value"]["start"]:region["value"]["end"]] == region["value"]["text"]

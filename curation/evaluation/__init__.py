@@ -31,7 +31,11 @@ def as_article(text: str, name: str) -> Article:
 
 
 def labelled_sentences(annotator: Preannotator, sentences: Iterable[tuple[str, bool]], label: str) -> tuple[PRF, int]:
-    """Sentence-level P/R/F1: a sentence is positive when the annotator puts a `label` span in it."""
+    """Sentence-level P/R/F1: a sentence is positive when the annotator puts a `label` span in it.
+
+    For CheckThat! that is the pre-annotator's own decision: it only emits a CLAIM for a sentence whose
+    check-worthiness reaches its threshold (0.5), so no second threshold is applied here.
+    """
     pairs = []
     for i, (text, gold) in enumerate(sentences):
         doc = annotator.annotate(as_article(text, f"s{i}"))

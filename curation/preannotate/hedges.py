@@ -1,9 +1,20 @@
-"""HEDGE cues: a multi-word lexicon matched with one regex, then disambiguated.
+"""HEDGE cues: a multi-word lexicon matched in one regex pass, then disambiguated.
 
 Strength says how much doubt the cue expresses: `strong` ("may", "allegedly"),
 `moderate` ("likely", "believed", "is expected to"), `weak` ("highly likely",
-"almost certainly"). The prefix-tree regex prefers longer cues, so "highly likely" wins
-over "likely" and "is expected to" over "expected to" (curation.preannotate.lexicon).
+"almost certainly"). The prefix-tree regex prefers longer cues, so "highly likely"
+wins over "likely" and "is expected to" over "expected to"; "unlikely" is a cue of
+its own, never "likely" inside it.
+
+Disambiguation vetoes a cue where its context shows another sense: "May" the
+month or the name, "could not" (inability), "as soon as possible" (feasibility),
+"believe in", "claimed the title", "considered resigning", "the suspect".
+Degree words and approximators ("relatively", "roughly") are not hedges here:
+they qualify a quantity, not the commitment to a claim.
+
+Weasels leave open who holds a view: "it has been suggested" (a moderate cue),
+and vague quantifiers in weasel position ("Some critics", "many believe",
+"In some cases"), which are weak hedges with a low score.
 """
 
 from __future__ import annotations
@@ -11,52 +22,61 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from curation.preannotate.lexicon import trie_regex
-
-STRONG = """may|might|could|possibly|possible|perhaps|maybe|allegedly|alleged|reportedly|purportedly|supposedly|
-rumoured|rumored|unconfirmed|unclear|not clear|speculated|speculation|unlikely|may have|might have|could have|
-is said to|are said to|was said to|were said to|it is possible|there is a possibility|cannot be ruled out|
-not ruled out|potentially|potential|suspected|suspect|presumably|seemingly|apparently"""
-MODERATE = """likely|probably|probable|believed|believe|believes|thought to|is thought|are thought|was thought|
-expected to|is expected to|are expected to|was expected to|were expected to|is expected|are expected|
-appears to|appear to|appeared to|appears|seems to|seem to|seemed to|seems|suggests|suggest|suggested|suggesting|
-indicates|indicated|estimated|an estimated|approximately|roughly|
-widely|largely|considered|regarded as|is considered|
-are considered|assess|assessed|assume|assumed|understood to|is understood|claimed|reported to|tends to|tend to|
-in some cases|to some extent|somewhat|fairly|relatively|arguably|believed to"""
-WEAK = """highly likely|very likely|most likely|more likely|almost certainly|almost certain|virtually certain|
-in all likelihood|very probably|largely expected"""
-
-
-def _cues(block: str) -> list[str]:
-    return [c.strip() for c in block.replace("\n", "").split("|") if c.strip()]
-
+from curation.preannotate.lexicon import fold
+from curation.preannotate.scan import Hit, scan
+from curation.preannotate.vocabulary import HEDGE_MODERATE, HEDGE_STRONG, HEDGE_WEAK, QUANTIFIERS
 
 STRENGTH: dict[str, str] = {
-    **{c: "strong" for c in _cues(STRONG)},
-    **{c: "moderate" for c in _cues(MODERATE)},
-    **{c: "weak" for c in _cues(WEAK)},
+    **{c: "strong" for c in HEDGE_STRONG},
+    **{c: "moderate" for c in HEDGE_MODERATE},
+    **{c: "weak" for c in HEDGE_WEAK},
 }
 # The phrase list the spaCy reference in bench/ matches too.
 HEDGE_CUES: list[str] = sorted(STRENGTH)
+_QUANTIFIERS = frozenset(QUANTIFIERS)
 
-# Cues that are often not hedges (ability "could", plain degree words); they get a lower score.
-AMBIGUOUS = frozenset("could fairly relatively somewhat claimed".split())
+# Cues that are often not hedges (ability "could", "claimed" as a plain verb); they get a lower score.
+AMBIGUOUS = frozenset("could claimed considered potential".split())
+SCORE, AMBIGUOUS_SCORE, WEASEL_SCORE = 0.85, 0.55, 0.4
 
-_PATTERN = re.compile(r"\b" + trie_regex(HEDGE_CUES) + r"\b", re.IGNORECASE)
-# Weasel quantifiers ("some critics", "many believe"): vague about who or how many hold a view.
-_WEASEL = re.compile(
-    r"\b(?:some|many|several|certain|various|numerous|most)\s+(?:\w+\s+)?(?:people|critics|experts|scholars|"
-    r"historians|observers|analysts|commentators|sources|researchers|scientists|authors|fans|others|believe|say|"
-    r"argue|claim|consider|suggest|think|feel)\b",
-    re.IGNORECASE,
+# A cue is vetoed when the text right after it (or right before it) matches.
+_NOT_AFTER = {
+    cue: re.compile(pattern)
+    for cues, pattern in [
+        ("could|could have", r"\s+not\b"),  # "could not" states inability ("couldn't" never matches)
+        ("possible", r"\s+(?:to|for)\b"),  # "possible to get there": feasibility
+        ("believe|believes|believed", r"\s+in\b"),  # "believe in God"
+        ("claimed", r"\s+(?:\d|an?\s|responsibility|credit|victory|the\s+(?:title|lives?|seat|throne|crown|prize))"),
+        ("considered", r"\s+(?:\w+ing|whether)\b"),  # "considered resigning": deliberated
+        ("assess|assessed", r"(?!\s+that\b)"),  # "we assess that ..." is an estimate; "assessed the damage" is not
+        ("assume|assumed", r"\s+(?:office|power|command|control|responsibility|the|his|her|their|its|an?)\b"),
+    ]
+    for cue in cues.split("|")
+}
+_NOT_BEFORE = {
+    "possible": re.compile(r"(?:\bas|\bif|\bwhere|\bwhen|\bwherever|\bwhenever|\bextent|\bit|\bbest|\bworst|\ball|"
+                           r"\bevery|\bonly|\bnot|\w+est)\s+$"),  # "as soon as possible", "made it possible"
+    "doubt": re.compile(r"\b(?:no|without|little|beyond|any)\s+$"),  # "no doubt" is a booster
+    "suspect": re.compile(r"\b(?:a|the|one|main|prime|key|murder|chief|no|two|three|\w+'s)\s+$"),  # a noun
+}
+_LOOKBEHIND = 24
+# Vague quantifiers are weasels where they leave open who holds a view or how far a statement reaches:
+# before a group of people or a verb of opinion ("some critics", "many believe"), or opening a clause or a
+# prepositional phrase ("Some manufacturers produce ...", "in many countries"); not "some 500" (a number),
+# nor "some were killed" (a pronoun standing for people already named).
+_WEASEL_GROUP = re.compile(
+    r"\s+(?:(?:\w+\s+)?(?:people|critics|experts|scholars|historians|observers|analysts|commentators|sources|"
+    r"researchers|scientists|authors|fans|others)|believe|say|argue|claim|consider|suggest|think|feel|"
+    r"(?:have|had)\s+(?:believed|said|argued|claimed|considered|suggested|thought|felt))\b"
+)  # "some believed killed" is a passive, not an opinion
+_CLAUSE_OPENING = re.compile(r"(?:^|[.!?\"“”(:;,\n]|\b(?:in|on|at|for|from|among))\s*$")
+_NUMBER_OR_BE_NEXT = re.compile(r"\s+(?:\d|(?:were|was|are|is|be|been)\b)")  # "some 500", "some were killed"
+_MONTH_BEFORE = re.compile(
+    r"\b(?:in|on|of|since|until|till|by|from|to|during|through|early|late|mid|last|next|this|between|and|before|"
+    r"after)\s*[-\s]?$"
 )
-_NEGATED_ABILITY = re.compile(r"\s+(?:not|n't)\b", re.IGNORECASE)
-_MONTH_CONTEXT_BEFORE = re.compile(
-    r"\b(?:in|on|of|since|until|till|by|from|to|during|through|early|late|mid|last|next|this|between|and|before|after)\s*[-\s]?$",
-    re.IGNORECASE,
-)
-_MONTH_CONTEXT_AFTER = re.compile(r"\s*(?:\d|,\s*\d)")
+_MONTH_AFTER = re.compile(r"\s*(?:\d|,\s*\d)")
+_SENTENCE_OPENERS = ".!?\"'“”‘’:;\n"
 
 
 class Cue(NamedTuple):
@@ -66,27 +86,47 @@ class Cue(NamedTuple):
     score: float
 
 
-def is_month_may(text: str, start: int, end: int, sentence_start: int) -> bool:
+def is_month_may(text: str, start: int, end: int) -> bool:
     """'May' the month (or the surname) rather than the modal verb."""
     if text[start] != "M":
         return False
-    if start > sentence_start:
+    before = text[max(0, start - _LOOKBEHIND) : start].rstrip()
+    if before and before[-1] not in _SENTENCE_OPENERS:
         return True  # a capitalised "May" mid-sentence is a month or a name ("Theresa May")
-    return bool(_MONTH_CONTEXT_AFTER.match(text, end)) or bool(_MONTH_CONTEXT_BEFORE.search(text, 0, start))
+    return bool(_MONTH_AFTER.match(text, end) or _MONTH_BEFORE.search(before.lower()))
 
 
-def find_hedges(text: str, start: int, end: int) -> list[Cue]:
-    """Hedge cues inside the sentence text[start:end]."""
+def _vetoed(text: str, low: str, phrase: str, start: int, end: int) -> bool:
+    if phrase in ("may", "may have"):
+        return is_month_may(text, start, end)
+    after = _NOT_AFTER.get(phrase)
+    if after and after.match(low, end):
+        return True
+    before = _NOT_BEFORE.get(phrase)
+    return bool(before and before.search(low, max(0, start - _LOOKBEHIND), start))
+
+
+def find_hedges(text: str, low: str | None = None, hits: list[Hit] | None = None) -> list[Cue]:
+    """Hedge cues in `text`, in text order.
+
+    `low` (its lower-cased copy) and `hits` (`scan(low)`) may be passed in when the caller has them.
+    """
+    low = fold(text) if low is None else low
     cues = []
-    for m in _PATTERN.finditer(text, start, end):
-        phrase = " ".join(m.group(0).lower().split())
-        if phrase in ("may", "may have") and is_month_may(text, m.start(), m.end(), start):
-            continue
-        if phrase in ("could", "could have") and _NEGATED_ABILITY.match(text, m.end()):
-            continue  # "could not" states inability, not doubt
-        score = 0.55 if phrase in AMBIGUOUS else 0.85
-        cues.append(Cue(m.start(), m.end(), STRENGTH[phrase], score))
-    for m in _WEASEL.finditer(text, start, end):
-        if not any(m.start() < c.end and c.start < m.end() for c in cues):
-            cues.append(Cue(m.start(), m.end(), "moderate", 0.6))
-    return sorted(cues)
+    for hit in scan(low) if hits is None else hits:
+        if hit.phrase in STRENGTH:
+            if not _vetoed(text, low, hit.phrase, hit.start, hit.end):
+                score = AMBIGUOUS_SCORE if hit.phrase in AMBIGUOUS else SCORE
+                cues.append(Cue(hit.start, hit.end, STRENGTH[hit.phrase], score))
+        elif hit.phrase in _QUANTIFIERS and is_weasel(low, hit):
+            cues.append(Cue(hit.start, hit.end, "weak", WEASEL_SCORE))
+    return cues
+
+
+def is_weasel(low: str, hit: Hit) -> bool:
+    """Whether the vague quantifier `hit` leaves open who holds a view or how far a statement reaches."""
+    if _NUMBER_OR_BE_NEXT.match(low, hit.end):
+        return False
+    if _WEASEL_GROUP.match(low, hit.end):
+        return True
+    return hit.phrase in ("some", "many") and bool(_CLAUSE_OPENING.search(low, max(0, hit.start - _LOOKBEHIND), hit.start))

@@ -1,43 +1,53 @@
 """The built-in rule-based pre-annotator: fast, transparent, no model weights.
 
-Per sentence: hedge cues from the lexicon, attribution frames (SOURCE + the
-content they report, which becomes a CLAIM), and — for unattributed sentences —
-a CLAIM when the sentence looks check-worthy. Relations join them within the
-sentence.
+One scan of the lower-cased article finds the phrases of every word list; the
+finders (sentences, hedge cues, attribution frames, claim signals) work from it
+over the whole article; the results are then gathered sentence by sentence: every attribution frame gives a SOURCE and the CLAIM it reports; a
+sentence without one gets a CLAIM when it looks check-worthy; relations join
+them within the sentence.
+
+Predictions are gathered as plain tuples and validated once, by pydantic, when
+the `Document` is built from them (every span's fields, attributes and
+`text[start:end] == span.text`): that is cheaper than building and validating
+each `Span` on its own.
 """
 
 from __future__ import annotations
 
-from curation.models import Article, Document, Relation, Sentence, Span
-from curation.preannotate.claims import assess
-from curation.preannotate.hedges import find_hedges
+from curation.models import Article, Document
+from curation.preannotate.claims import ClaimAssessment, SignalIndex, assess, index_signals
+from curation.preannotate.hedges import Cue, find_hedges
+from curation.preannotate.lexicon import fold
+from curation.preannotate.scan import scan
+from curation.preannotate.relations import Link, Region, attributed_to, qualifies
 from curation.preannotate.sentences import split_sentences
-from curation.preannotate.sources import find_attributions
+from curation.preannotate.sources import Attribution, find_attributions
 
-RULES_VERSION = "1.0"
+RULES_VERSION = "1.1"
 CLAIM_THRESHOLD = 0.5
-_QUOTES = "\"“”'‘’"
-_TRAILING = " \t\n.,;:!?" + _QUOTES
+_EDGE_QUOTES = "\"“”'‘’ "
+_TRAILING = " \t\r\n.,;:!?\"“”'‘’"
 
 
-def _span(text: str, label: str, start: int, end: int, score: float, **attributes: str) -> Span:
-    return Span(id=f"{label[0].lower()}{start}-{end}", start=start, end=end, text=text[start:end], label=label,
-                score=score, attributes=attributes)
+def region(text: str, label: str, start: int, end: int, score: float, **attributes: str) -> Region:
+    """A predicted span; its id is derived from label and offsets, so it is short, unique and deterministic."""
+    return Region(f"{label[0].lower()}{start}-{end}", start, end, text[start:end], label, score, attributes)
 
 
-def _sentence_claim(text: str, start: int, end: int) -> tuple[int, int]:
+def claim_region(text: str, start: int, end: int, claim: ClaimAssessment) -> Region:
+    return region(text, "CLAIM", start, end, claim.score, check_worthiness=claim.worthiness,
+                  claim_type=claim.claim_type)
+
+
+def hedge_region(text: str, cue: Cue) -> Region:
+    return region(text, "HEDGE", cue.start, cue.end, cue.score, hedge_strength=cue.strength)
+
+
+def sentence_claim(text: str, start: int, end: int) -> tuple[int, int]:
     """The sentence without its closing punctuation and surrounding quotes."""
-    while end > start and text[end - 1] in _TRAILING:
-        end -= 1
-    while start < end and text[start] in _QUOTES + " ":
-        start += 1
-    return start, end
-
-
-def _claim(text: str, start: int, end: int, *, attributed: bool) -> Span:
-    quoted = start > 0 and text[start - 1] in _QUOTES
-    claim = assess(text, start, end, attributed=attributed, quoted=quoted)
-    return _span(text, "CLAIM", start, end, claim.score, check_worthiness=claim.worthiness, claim_type=claim.claim_type)
+    core = text[start:end].rstrip(_TRAILING)
+    lead = len(core) - len(core.lstrip(_EDGE_QUOTES))
+    return start + lead, start + len(core)
 
 
 class RulePreannotator:
@@ -47,30 +57,48 @@ class RulePreannotator:
 
     def annotate(self, article: Article) -> Document:
         text = article.text
-        sentences, spans, relations = [], {}, []
-        for s_start, s_end in split_sentences(text):
-            sentences.append(Sentence(start=s_start, end=s_end))
-            claims: list[Span] = []
-            for att in find_attributions(text, s_start, s_end):
-                source = _span(text, "SOURCE", *att.source, att.score, source_type=att.source_type)
-                spans.setdefault(source.id, source)
-                if att.content:
-                    claim = _claim(text, *att.content, attributed=True)
-                    claims.append(spans.setdefault(claim.id, claim))
-                    relations.append(Relation(from_id=source.id, to_id=claim.id, type="attributed_to"))
+        low = fold(text)
+        hits = scan(low)
+        sentences = split_sentences(text)
+        index = index_signals(text, low, hits)
+        cues = iter(find_hedges(text, low, hits))
+        cue = next(cues, None)
+        regions: dict[str, Region] = {}
+        links: list[Link] = []
+        for (start, end), attributions in zip(sentences, find_attributions(text, sentences, low, hits)):
+            claims = attributed_claims(text, index, attributions, regions, links) if attributions else []
             if not claims:
-                c_start, c_end = _sentence_claim(text, s_start, s_end)
-                if c_end > c_start and (claim := _claim(text, c_start, c_end, attributed=False)).score >= CLAIM_THRESHOLD:
-                    claims.append(spans.setdefault(claim.id, claim))
-            for cue in find_hedges(text, s_start, s_end):
-                if any(cue.start < s.end and s.start < cue.end for s in spans.values() if s.label == "SOURCE"):
-                    continue
-                hedge = _span(text, "HEDGE", cue.start, cue.end, cue.score, hedge_strength=cue.strength)
-                spans.setdefault(hedge.id, hedge)
-                target = next((c for c in claims if c.start <= cue.start and cue.end <= c.end), None)
-                if target:
-                    relations.append(Relation(from_id=hedge.id, to_id=target.id, type="qualifies"))
-        unique_relations = list(dict.fromkeys(relations))
-        return Document(article=article, model_version=self.model_version, sentences=tuple(sentences),
-                        spans=tuple(sorted(spans.values(), key=lambda s: (s.start, s.end, s.label))),
-                        relations=tuple(unique_relations))
+                c_start, c_end = sentence_claim(text, start, end)
+                if c_end > c_start and (claim := assess(index, text, c_start, c_end, attributed=False)).score >= CLAIM_THRESHOLD:
+                    claims.append(keep(regions, claim_region(text, c_start, c_end, claim)))
+            while cue is not None and cue.start < end:
+                if cue.start >= start:
+                    hedge = keep(regions, hedge_region(text, cue))
+                    if link := qualifies(hedge, claims):
+                        links.append(link)
+                cue = next(cues, None)
+        return Document(
+            article=article,
+            model_version=self.model_version,
+            sentences=[{"start": s, "end": e} for s, e in sentences],
+            spans=[r._asdict() for r in sorted(regions.values(), key=lambda r: (r.start, r.end, r.label))],
+            relations=[link._asdict() for link in dict.fromkeys(links)],
+        )
+
+
+def attributed_claims(text: str, index: SignalIndex, attributions: list[Attribution], regions: dict[str, Region],
+                      links: list[Link]) -> list[Region]:
+    """SOURCE regions of a sentence's attributions, and the CLAIMs they report (returned)."""
+    claims = []
+    for att in attributions:
+        source = keep(regions, region(text, "SOURCE", *att.source, att.score, source_type=att.source_type))
+        if att.content:
+            claim = keep(regions, claim_region(text, *att.content, assess(index, text, *att.content, attributed=True)))
+            claims.append(claim)
+            links.append(attributed_to(source, claim))
+    return claims
+
+
+def keep(regions: dict[str, Region], candidate: Region) -> Region:
+    """The region with the candidate's id: the first one predicted wins."""
+    return regions.setdefault(candidate.id, candidate)
