@@ -6,8 +6,10 @@ import hashlib
 import json
 import time
 
+import httpx
 import polars as pl
 import pytest
+from label_studio_sdk import LabelStudio
 from typer.testing import CliRunner
 
 from curation.cli import app
@@ -103,16 +105,28 @@ def test_pull_is_incremental_and_keeps_every_version(annotated):
     assert gone["event"].to_list() == ["created", "deleted"] and json.loads(gone["result"][0])
 
 
-def test_status_counts_states_and_annotators(annotated):
+def test_status_counts_states_and_annotators(annotated, labelstudio, make_annotator):
     ws, client, project_id, tasks, users, made = annotated
+    # an annotator working with their own token: submits task 3 (its ground truth was deleted), and is
+    # in the middle of task 4 (Label Studio has saved a draft, nothing is submitted)
+    account = make_annotator("status")
+    own = LabelStudio(base_url=labelstudio.url, api_key=account.token.get_secret_value())
+    me = own.users.whoami().id
+    own.annotations.create(id=tasks[3].id, result=labels_of(tasks[3])[:1], lead_time=20.0)
+    draft = httpx.post(f"{labelstudio.url}/api/tasks/{tasks[4].id}/drafts", json={"result": [], "lead_time": 4.0},
+                       headers={"Authorization": f"Token {account.token.get_secret_value()}"})
+    assert draft.status_code == 201, draft.status_code
     pull(client, ws, project_id)
     result = runner.invoke(app, ["status", "--json", "--workspace", str(ws.root)])
     assert result.exit_code == 0, result.output
     info = json.loads(result.output)
-    # task 0 accepted; task 1 rejected; task 2 skipped; task 3's ground truth was deleted; task 4 untouched
-    assert info["tasks"] == {"new": 2, "annotated": 0, "reviewed": 1, "rejected": 1, "skipped": 1}
+    # task 0 accepted; task 1 rejected; task 2 skipped; task 3 annotated; task 4 in progress
+    assert info["tasks"] == {"new": 0, "in_progress": 1, "annotated": 1, "reviewed": 1, "rejected": 1, "skipped": 1}
     assert info["annotators"][str(users[2].id)] == {"submitted": 0, "skipped": 1}
     assert info["annotators"][str(users[1].id)]["submitted"] == 2
+    assert info["annotators"][str(me)] == {"submitted": 1, "skipped": 0}
+    pulled = live(ws).filter(pl.col("task_id") == tasks[3].id).row(0, named=True)
+    assert (pulled["completed_by"], pulled["lead_time"]) == (me, 20.0)
 
 
 def test_a_region_whose_text_does_not_match_is_reported_with_task_and_region(annotated):

@@ -17,6 +17,7 @@ from curation.cli import app
 from curation.pipeline import iter_tasks
 from curation.preannotate import get_preannotator
 from curation.server import ConnectionProblem, connect, credentials, process
+from curation.sync import ledger
 from curation.sync.project import ConfigDrift, ensure_project
 from curation.sync.push import project_tasks, push_tasks
 from curation.workspace import Workspace
@@ -100,6 +101,54 @@ def test_a_changed_article_becomes_a_new_task_and_the_old_one_is_reported(labels
     assert report.imported == 1 and len(held) == 2
     ((article_id, old_task),) = report.superseded
     assert held[min(held, key=lambda k: held[k])] == old_task and {k[0] for k in held} == {article_id}
+
+
+def test_re_push_trusts_the_ledger_until_the_project_changes(labelstudio):
+    ws = fresh_project(labelstudio[0], "push ledger")
+    client = connect(ws)
+    project = ensure_project(client, ws, None)
+    path = ledger.path_for(ws, project.id)
+    tasks = list(iter_tasks([EXAMPLES], print, preannotator=None))
+    first = push_tasks(client, project.id, tasks, batch_size=2, ledger_path=path)
+    assert first.listed and first.imported == 5  # no ledger yet: the project is listed
+    assert ledger.read(path) == project_tasks(client, project.id)  # the ids Label Studio gave each article
+    again = push_tasks(client, project.id, tasks, ledger_path=path)
+    assert (again.listed, again.imported, again.unchanged) == (False, 0, 5)
+    key, victim = sorted(ledger.read(path).items())[0]
+    client.tasks.delete(id=victim)  # someone deletes a task in Label Studio: the counts no longer agree
+    repaired = push_tasks(client, project.id, tasks, ledger_path=path)
+    assert (repaired.listed, repaired.imported, repaired.unchanged) == (True, 1, 4)
+    held = project_tasks(client, project.id)
+    assert ledger.read(path) == held and len(held) == 5 and held[key] != victim
+    with path.open("a") as f:
+        f.write('{"article_id": "torn')  # a push killed mid-line
+    assert ledger.read(path) == held
+
+
+def test_predictions_only_adds_a_new_model_version_once_and_keeps_annotations(labelstudio):
+    ws = fresh_project(labelstudio[0], "predictions only")
+    push = ["push", str(EXAMPLES), "--workspace", str(ws.root)]
+    assert runner.invoke(app, [*push, "--no-predictions"]).exit_code == 0
+    client = connect(ws)
+    project_id = ws.config().project_id
+    tasks = list(client.tasks.list(project=project_id, fields="all"))
+    assert all(not t.predictions for t in tasks)
+    annotation = client.annotations.create(id=tasks[0].id, result=[])
+    result = runner.invoke(app, [*push, "--predictions-only"])
+    assert result.exit_code == 0, result.output
+    assert f"added 5 {RULES} predictions, 0 tasks already had one" in result.output
+    refreshed = {t.id: t for t in client.tasks.list(project=project_id, fields="all")}
+    assert set(refreshed) == {t.id for t in tasks}  # no task imported
+    for task in refreshed.values():
+        (prediction,) = task.predictions
+        assert prediction.model_version == RULES and prediction.result
+        for region in prediction.result:
+            if "start" in region.get("value", {}):
+                assert task.data["text"][region["value"]["start"]:region["value"]["end"]] == region["value"]["text"]
+    assert [a.id for a in client.annotations.list(id=tasks[0].id)] == [annotation.id]
+    assert client.projects.get(id=project_id).model_version == RULES  # annotators see the new version
+    again = runner.invoke(app, [*push, "--predictions-only"])
+    assert "added 0" in again.output and "5 tasks already had one" in again.output
 
 
 def test_a_killed_push_re_run_leaves_exactly_one_task_per_article(labelstudio, tmp_path):

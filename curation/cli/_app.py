@@ -9,3 +9,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_show_locals=False,  # locals may hold API tokens
 )
+
+
+def fail(exc: Exception, code: int = 1) -> typer.Exit:
+    """Print `exc` as the error it is (messages never carry secrets) and give the exit to raise."""
+    typer.echo(f"error: {exc}", err=True)
+    return typer.Exit(code)

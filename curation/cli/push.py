@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -9,14 +10,15 @@ import typer
 from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from curation.cli._app import app
+from curation.cli._app import app, fail
 from curation.cli.server import WorkspaceOption
 from curation.cli.tasks import ProblemLog
 from curation.pipeline import iter_tasks
 from curation.preannotate import get_preannotator
 from curation.server import ConnectionProblem, connect, target
-from curation.sync.project import ConfigDrift, ensure_project
-from curation.sync.push import push_tasks
+from curation.sync.project import ConfigDrift, ensure_project, show_predictions
+from curation.sync import ledger
+from curation.sync.push import push_tasks, refresh_predictions
 from curation.workspace import Workspace
 
 
@@ -29,26 +31,45 @@ def push(
     batch_size: Annotated[Optional[int], typer.Option(help="Tasks per import request (default: workspace config).")] = None,
     workers: Annotated[int, typer.Option(help="Processes for pre-annotation.")] = 1,
     force: Annotated[bool, typer.Option("--force", help="Replace a labeling config that differs from the schema.")] = False,
+    predictions_only: Annotated[bool, typer.Option(
+        "--predictions-only", help="Add this pre-annotator's predictions to tasks already in the project; import nothing.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="List the project instead of trusting the local push ledger.")] = False,
 ) -> None:
     """Create or update the Label Studio project and import the articles' tasks (idempotent; safe to re-run)."""
     ws = Workspace.from_env(workspace)
+    if predictions_only and no_predictions:
+        typer.echo("error: --predictions-only and --no-predictions contradict each other", err=True)
+        raise typer.Exit(2)
     model_version = None if no_predictions else get_preannotator(preannotator).model_version
     try:
         client = connect(ws)
         project = ensure_project(client, ws, model_version, force=force)
     except (ConnectionProblem, ConfigDrift) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+        raise fail(exc) from None
     problems = ProblemLog()
     tasks = iter_tasks(inputs, problems, preannotator=None if no_predictions else preannotator, workers=workers)
-    columns = (SpinnerColumn(), TextColumn("imported"), MofNCompleteColumn(), TimeElapsedColumn())
+    size = batch_size or ws.config().batch_size
+    columns = (SpinnerColumn(), TextColumn("predictions" if predictions_only else "imported"), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    url = f"{target(ws).url}/projects/{project.id}"
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         bar = progress.add_task("push", total=None)
-        report = push_tasks(client, project.id, tasks, batch_size=batch_size or ws.config().batch_size,
-                            on_batch=lambda n: progress.advance(bar, n))
+        advance = partial(progress.advance, bar)
+        if predictions_only:
+            refreshed = refresh_predictions(client, project.id, tasks, batch_size=size, on_batch=advance)
+        else:
+            report = push_tasks(client, project.id, tasks, batch_size=size, on_batch=advance,
+                                ledger_path=ledger.path_for(ws, project.id), full=full)
+    if model_version and not show_predictions(client, project.id, model_version):
+        typer.echo(f"warning: no task has a {model_version} prediction yet; add them with --predictions-only", err=True)
+    if predictions_only:
+        for article_id in refreshed.not_in_project:
+            typer.echo(f"{article_id}: no task with this text in the project; push it first", err=True)
+        typer.echo(f"added {refreshed.refreshed} {model_version} predictions, {refreshed.current} tasks already had one;"
+                   f" project: {url}")
+        raise typer.Exit(1 if problems.errors else 0)
     for article_id, old_task in report.superseded:
         typer.echo(f"{article_id}: text changed; imported as a new task, old task {old_task} kept", err=True)
-    url = f"{target(ws).url}/projects/{project.id}"
     typer.echo(f"imported {report.imported} tasks, {report.unchanged} already there; project: {url}")
     if problems.errors:
         raise typer.Exit(1)

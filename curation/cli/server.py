@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from curation import server as ls
-from curation.cli._app import app
+from curation.cli._app import app, fail
 from curation.server import credentials
 from curation.workspace import Workspace, WorkspaceError
 
@@ -21,11 +21,6 @@ app.add_typer(server_app, name="server")
 
 WorkspaceOption = Annotated[Optional[Path], typer.Option(
     "--workspace", "-w", help="Workspace folder (default: $CURATION_WORKSPACE, else the current directory).")]
-
-
-def _fail(exc: Exception) -> typer.Exit:
-    typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(1)
 
 
 @server_app.command()
@@ -39,7 +34,7 @@ def start(
         state, created = ls.start(ws, port, echo=lambda message: typer.echo(message, err=True))
         creds = credentials.load(ws)
     except (ls.ServerError, WorkspaceError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     typer.echo(f"Label Studio {state.version} is running at {state.url} (pid {state.pid})")
     if created and creds:  # the only time the secrets are shown
         typer.echo(f"  login:     {creds.username}\n  password:  {creds.password.get_secret_value()}\n"
@@ -54,7 +49,7 @@ def stop(workspace: WorkspaceOption = None) -> None:
     try:
         stopped = ls.stop(ws)
     except (ls.ServerError, WorkspaceError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     typer.echo("Label Studio stopped" if stopped else "Label Studio was not running")
 
 
@@ -69,7 +64,7 @@ def status(
         state = ls.status(ws)
         projects = len(list(ls.connect(ws, where=ls.embedded_target(ws)).projects.list())) if state.running else None
     except (ls.ServerError, WorkspaceError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     info = {"url": state.url, "running": state.running, "version": state.version, "pid": state.pid,
             "projects": projects, "workspace": str(ws.root)}
     if as_json:

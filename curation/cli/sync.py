@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from typing import Annotated
 
-import polars as pl
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from curation.cli._app import app
+from curation.cli._app import app, fail
 from curation.cli.server import WorkspaceOption
 from curation.server import ConnectionProblem, connect
-from curation.sync import snapshots
 from curation.sync.pull import pull as run_pull
-from curation.sync.push import project_tasks
-from curation.sync.review import STATES, task_states
+from curation.sync.review import STATES
+from curation.sync.status import project_status
 from curation.workspace import Workspace
 
 
@@ -29,8 +26,7 @@ def _project(ws: Workspace):  # type: ignore[no-untyped-def]
     try:
         return connect(ws), project_id
     except ConnectionProblem as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+        raise fail(exc) from None
 
 
 @app.command()
@@ -58,17 +54,8 @@ def status(
     """Tasks per review state and annotations per annotator, from the last pull."""
     ws = Workspace.from_env(workspace)
     client, project_id = _project(ws)
-    live = snapshots.latest(snapshots.read_all(ws)).filter(pl.col("event") != "deleted")
-    states = task_states(live, ws.config().review)
-    counts = Counter(states.values())
-    counts["new"] = len(project_tasks(client, project_id)) - len(states)
-    by_state = {state: counts.get(state, 0) for state in STATES}
-    annotators = {
-        str(row["completed_by"]): {"submitted": row["submitted"], "skipped": row["skipped"]}
-        for row in live.group_by("completed_by").agg(
-            (~pl.col("was_cancelled")).sum().alias("submitted"), pl.col("was_cancelled").sum().alias("skipped")
-        ).sort("completed_by").iter_rows(named=True)
-    }
+    report = project_status(client, ws, project_id)
+    by_state, annotators = report.tasks, report.annotators
     if as_json:
         typer.echo(json.dumps({"project_id": project_id, "tasks": by_state, "annotators": annotators}))
         return

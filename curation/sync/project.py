@@ -45,17 +45,30 @@ def ensure_project(client: LabelStudio, ws: Workspace, model_version: str | None
     if project is None:
         project = next((p for p in client.projects.list() if p.title == config.project_title), None)
     settings = {"show_collab_predictions": True, "expert_instruction": guidelines_html(), "show_instruction": True}
-    if model_version:
-        settings["model_version"] = model_version
     created = project is None
     if created:
-        project = client.projects.create(title=config.project_title, label_config=ours, **settings)
+        extra = {"model_version": model_version} if model_version else {}
+        project = client.projects.create(title=config.project_title, label_config=ours, **settings, **extra)
     else:
         diff = config_diff(project.label_config or "", ours)
         if diff and not force:
             raise ConfigDrift(f"project {project.id}'s labeling config differs from the schema (use --force to replace it;"
                               f" Label Studio refuses changes that would break existing annotations):\n{diff}")
         client.projects.update(id=project.id, **({"label_config": ours} if diff else {}), **settings)
+        if model_version:
+            show_predictions(client, project.id, model_version)
     if config.project_id != project.id:
         ws.save_config(config.model_copy(update={"project_id": project.id}))
     return ProjectRef(id=project.id, title=project.title, created=created)
+
+
+def show_predictions(client: LabelStudio, project_id: int, model_version: str) -> bool:
+    """Make annotators see `model_version`'s predictions. Label Studio refuses a version no task has a
+    prediction of yet (False): call again once they are imported."""
+    try:
+        client.projects.update(id=project_id, model_version=model_version)
+    except ApiError as exc:  # never printed: its text carries request headers
+        if exc.status_code == 400:
+            return False
+        raise
+    return True

@@ -3,7 +3,8 @@
 States: `reviewed` (an accepted or ground-truth annotation, or enough annotators
 agreeing, as the policy allows), `rejected` (a reject decision and nothing
 accepted), `skipped` (every annotation was cancelled), `annotated` (anything
-else with annotations), and `new` (no annotation at all).
+else with annotations), `in_progress` (no annotation yet, but a draft saved in
+Label Studio) and `new` (neither).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import polars as pl
 
 from curation.workspace import ReviewPolicy
 
-STATES = ("new", "annotated", "reviewed", "rejected", "skipped")
+STATES = ("new", "in_progress", "annotated", "reviewed", "rejected", "skipped")
 
 
 def span_set(result_json: str) -> set[tuple[str, int, int]]:
