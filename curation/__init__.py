@@ -5,6 +5,7 @@ The Python API mirrors the CLI (`curation tasks` is `iter_tasks` + `write_tasks`
     from curation import ingest, get_preannotator, iter_tasks, write_tasks, labeling_config
 """
 
+from curation.export import load
 from curation.ingest import ingest
 from curation.labelconfig import labeling_config
 from curation.models import Article, Document, Problem, Relation, Sentence, Span
@@ -14,6 +15,6 @@ from curation.tasks import Task, TaskValidator, document_from_result, to_task, w
 
 __all__ = [
     "Article", "Document", "Preannotator", "Problem", "Relation", "Sentence", "Span", "Task", "TaskValidator",
-    "document_from_result", "get_preannotator", "ingest", "iter_tasks", "labeling_config", "register", "to_task",
+    "document_from_result", "get_preannotator", "ingest", "iter_tasks", "labeling_config", "load", "register", "to_task",
     "write_tasks",
 ]

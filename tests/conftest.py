@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import os
+import tempfile
+
+# A Hugging Face datasets cache of this session's own: `load_dataset` on a folder must read what the test
+# exported, never a cache entry an earlier run left under a reused temp path. Set before anything imports
+# `datasets` (curation does, on import), which reads the variable once.
+os.environ["HF_DATASETS_CACHE"] = tempfile.mkdtemp(prefix="curation-tests-hf-")
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -95,3 +102,21 @@ def make_annotator(labelstudio: LabelStudioServer) -> Callable[..., Account]:
         return invite_user(labelstudio.client, labelstudio.url, f"{name}-{next(serial)}@example.org")
 
     return make
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's headless-capable `chromium`: installed with apt-get when missing and we are root, else skipped."""
+    import os
+    import shutil
+    import subprocess
+
+    path = shutil.which("chromium")
+    if path is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+            subprocess.run(command, env=env, capture_output=True, timeout=900, check=False)
+        path = shutil.which("chromium")
+    if path is None:
+        pytest.skip("chromium is not installed and cannot be (needs root and apt-get): apt-get install chromium")
+    return path

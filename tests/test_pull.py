@@ -58,7 +58,7 @@ def annotated(labelstudio):
 
 
 def live(ws) -> pl.DataFrame:
-    return snapshots.latest(snapshots.read_all(ws)).filter(pl.col("event") != "deleted")
+    return snapshots.live(ws, ws.config().project_id)
 
 
 def test_pull_is_incremental_and_keeps_every_version(annotated):
@@ -72,7 +72,7 @@ def test_pull_is_incremental_and_keeps_every_version(annotated):
     rejected = rows.filter(pl.col("annotation_id") == made["rejected"].id).row(0, named=True)
     assert (rejected["regions_deleted"], rejected["regions_added"]) == (1, 0)
     assert rows.filter(pl.col("annotation_id") == made["skipped"].id)["was_cancelled"].item() is True
-    copies = snapshots.read_tasks(ws)  # what export reads text, metadata and prediction provenance from
+    copies = snapshots.read_tasks(ws, project_id)  # what export reads text, metadata and prediction provenance from
     assert sorted(copies["task_id"]) == [t.id for t in tasks[:4]]  # the annotated tasks, not the fifth
     for copy in copies.iter_rows(named=True):
         task = next(t for t in tasks if t.id == copy["task_id"])
@@ -80,7 +80,7 @@ def test_pull_is_incremental_and_keeps_every_version(annotated):
         assert copy["model_version"] == task.predictions[0].model_version
         assert json.loads(copy["prediction"]) == task.predictions[0].result
 
-    files = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in snapshots.snapshot_dir(ws).iterdir()}
+    files = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in snapshots.snapshot_dir(ws, project_id).iterdir()}
     quiet = pull(client, ws, project_id)
     assert quiet.tasks_fetched == 0 and sum(quiet.events.values()) == 0
 
@@ -96,12 +96,12 @@ def test_pull_is_incremental_and_keeps_every_version(annotated):
     assert after_delete.tasks_fetched == 1
     assert after_delete.events == {"created": 0, "updated": 0, "deleted": 1}
     assert all(hashlib.sha256(p.read_bytes()).hexdigest() == h for p, h in files.items())  # append-only
-    history = snapshots.read_all(ws).filter(pl.col("annotation_id") == made["overlap"].id)
+    history = snapshots.read_all(ws, project_id).filter(pl.col("annotation_id") == made["overlap"].id)
     assert history["event"].to_list() == ["created", "updated"]
     assert json.loads(history["result"][1])[0]["value"]["labels"] == edited[0]["value"]["labels"]
     assert live(ws).filter(pl.col("annotation_id") == made["overlap"].id)["regions_edited"].item() == 1
     # the deleted annotation's content is still in the snapshots
-    gone = snapshots.read_all(ws).filter(pl.col("annotation_id") == made["ground_truth"].id)
+    gone = snapshots.read_all(ws, project_id).filter(pl.col("annotation_id") == made["ground_truth"].id)
     assert gone["event"].to_list() == ["created", "deleted"] and json.loads(gone["result"][0])
 
 

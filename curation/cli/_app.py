@@ -11,7 +11,7 @@ app = typer.Typer(
 )
 
 
-def fail(exc: Exception, code: int = 1) -> typer.Exit:
+def fail(exc: Exception | str, code: int = 1) -> typer.Exit:
     """Print `exc` as the error it is (messages never carry secrets) and give the exit to raise."""
     typer.echo(f"error: {exc}", err=True)
     return typer.Exit(code)

@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from curation.cli._app import app
+from curation.cli.quality import show_utility
+from curation.cli.server import WorkspaceOption
 from curation.evaluation import evaluate as run_evaluation
 from curation.preannotate import get_preannotator
 
@@ -20,8 +22,16 @@ def evaluate(
     benchmarks: Annotated[Path, typer.Option(help="Folder of the public development data.")] = Path("../shared/benchmarks"),
     preannotator: Annotated[str, typer.Option(help="Registered pre-annotator to score.")] = "rules",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    reviewed: Annotated[bool, typer.Option(
+        "--reviewed", help="Score the project's pre-annotations against its reviewed annotations (pulled snapshots) "
+                           "instead, with the regions annotators kept, edited, deleted or added, and lead times.")] = False,
+    workspace: WorkspaceOption = None,
 ) -> None:
-    """Score a pre-annotator: PolNeAR SOURCE spans, CheckThat! CLAIM and CoNLL-2010 HEDGE sentences."""
+    """Score a pre-annotator: PolNeAR SOURCE spans, CheckThat! CLAIM and CoNLL-2010 HEDGE sentences
+    (or, with --reviewed, the project's predictions against its reviewed annotations)."""
+    if reviewed:
+        show_utility(workspace, as_json)
+        return
     if not (benchmarks / "polnear").is_dir():
         typer.echo(f"no benchmark data at {benchmarks} (expected polnear/, checkthat2024/, conll2010-wiki/)", err=True)
         raise typer.Exit(2)

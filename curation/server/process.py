@@ -224,7 +224,7 @@ def _is_our_server(ws: Workspace, pid: int) -> bool:
     """Guards against recycled pids: the process must be Label Studio serving this workspace's data."""
     _reap(pid)
     if not Path("/proc/self").exists():  # no procfs (macOS): the pid file is all we have
-        return _exists(pid)
+        return alive(pid)
     try:
         return str(ws.labelstudio_dir).encode() in Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
@@ -239,7 +239,7 @@ def _reap(pid: int) -> None:
         pass
 
 
-def _exists(pid: int) -> bool:
+def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

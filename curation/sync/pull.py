@@ -86,7 +86,7 @@ def pull(client: LabelStudio, ws: Workspace, project_id: int, *, full: bool = Fa
     then every task is compared."""
     pull_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     report = PullReport(pull_id)
-    live = snapshots.latest(snapshots.read_all(ws)).filter(pl.col("event") != "deleted")
+    live = snapshots.live(ws, project_id)
     seen = read_watermarks(ws, project_id)
     live_counts = dict(live.group_by("task_id").len().iter_rows())
     watermarks = dict(seen)
@@ -120,7 +120,7 @@ def pull(client: LabelStudio, ws: Workspace, project_id: int, *, full: bool = Fa
             rows, copies = rows + more_rows, copies + more_copies
     for row in rows:
         report.events[row["event"]] += 1
-    snapshots.write(ws, pull_id, rows, copies)
+    snapshots.write(ws, project_id, pull_id, rows, copies)
     write_watermarks(ws, project_id, watermarks)  # after the snapshot: a crash in between only re-fetches
     return report
 

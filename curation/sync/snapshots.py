@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from curation.workspace import Workspace
+from curation.workspace import Workspace, WorkspaceError
 
 SCHEMA = {
     "pull_id": pl.String,
@@ -52,25 +52,34 @@ TASK_SCHEMA = {
 }
 
 
-def snapshot_dir(ws: Workspace) -> Path:
-    return ws.dir / "snapshots"
+def snapshot_dir(ws: Workspace, project_id: int) -> Path:
+    """One folder per Label Studio project: a workspace that switches projects never mixes their annotations."""
+    return ws.dir / "snapshots" / f"project-{project_id}"
 
 
-def _read(ws: Workspace, prefix: str, schema: dict) -> pl.DataFrame:
-    files = sorted(snapshot_dir(ws).glob(f"{prefix}-*.parquet"))
+def current_project(ws: Workspace) -> int:
+    """The workspace's project, whose snapshots export and the quality commands read."""
+    project_id = ws.config().project_id
+    if project_id is None:
+        raise WorkspaceError(f"{ws.config_path}: no project yet: run `curation push`, then `curation pull`")
+    return project_id
+
+
+def _read(ws: Workspace, project_id: int, prefix: str, schema: dict) -> pl.DataFrame:
+    files = sorted(snapshot_dir(ws, project_id).glob(f"{prefix}-*.parquet"))
     if not files:
         return pl.DataFrame(schema=schema)
     return pl.concat([pl.read_parquet(f) for f in files], how="vertical")
 
 
-def read_all(ws: Workspace) -> pl.DataFrame:
+def read_all(ws: Workspace, project_id: int) -> pl.DataFrame:
     """Every annotation event ever pulled, oldest pull first."""
-    return _read(ws, "pull", SCHEMA)
+    return _read(ws, project_id, "pull", SCHEMA)
 
 
-def read_tasks(ws: Workspace) -> pl.DataFrame:
+def read_tasks(ws: Workspace, project_id: int) -> pl.DataFrame:
     """The latest pulled copy of every task that was fetched (text, metadata, prediction)."""
-    return _read(ws, "tasks", TASK_SCHEMA).group_by("task_id", maintain_order=True).last()
+    return _read(ws, project_id, "tasks", TASK_SCHEMA).group_by("task_id", maintain_order=True).last()
 
 
 def latest(rows: pl.DataFrame) -> pl.DataFrame:
@@ -78,15 +87,20 @@ def latest(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.group_by("annotation_id", maintain_order=True).last()
 
 
-def write(ws: Workspace, pull_id: str, rows: list[dict], tasks: Sequence[dict] = ()) -> Path | None:
+def live(ws: Workspace, project_id: int) -> pl.DataFrame:
+    """The latest version of every annotation that has not been deleted."""
+    return latest(read_all(ws, project_id)).filter(pl.col("event") != "deleted")
+
+
+def write(ws: Workspace, project_id: int, pull_id: str, rows: list[dict], tasks: Sequence[dict] = ()) -> Path | None:
     """Write one pull's task copies, then its annotation rows, each file atomically; an empty pull writes
     nothing. Tasks go first so that every annotation row has its task's copy: a crash in between leaves
     only task copies, and the next pull re-fetches those tasks (the watermarks were not moved)."""
     if not rows:
         return None
     if tasks:
-        _write(snapshot_dir(ws) / f"tasks-{pull_id}.parquet", pl.DataFrame(list(tasks), schema=TASK_SCHEMA))
-    return _write(snapshot_dir(ws) / f"pull-{pull_id}.parquet", pl.DataFrame(rows, schema=SCHEMA))
+        _write(snapshot_dir(ws, project_id) / f"tasks-{pull_id}.parquet", pl.DataFrame(list(tasks), schema=TASK_SCHEMA))
+    return _write(snapshot_dir(ws, project_id) / f"pull-{pull_id}.parquet", pl.DataFrame(rows, schema=SCHEMA))
 
 
 def _write(target: Path, frame: pl.DataFrame) -> Path:

@@ -35,7 +35,7 @@ def drafted_tasks(client: LabelStudio, project_id: int) -> set[int]:
 
 
 def project_status(client: LabelStudio, ws: Workspace, project_id: int) -> Status:
-    live = snapshots.latest(snapshots.read_all(ws)).filter(pl.col("event") != "deleted")
+    live = snapshots.live(ws, project_id)
     states = task_states(live, ws.config().review)
     counts = Counter(states.values())
     counts["in_progress"] = len(drafted_tasks(client, project_id) - set(states))

@@ -1,0 +1,153 @@
+"""Benchmark: export N reviewed articles into all four configs, against label-studio-sdk's CONLL2003 converter.
+
+    python -m bench.export [--n 10000]
+
+The corpus is synthesised without a server: BBC articles pre-annotated by the rules
+(two articles per task, ~36 spans), each with one accepted annotation, written as
+pull snapshots for `curation export` and as the equivalent Label Studio JSON export
+for `Converter(...).convert(..., "CONLL2003")`. Each contender runs in its own
+process, so its peak RSS is its own.
+Target (export issue): all four configs >= 3x faster than the reference; peak RSS < 1 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from bench._common import SHARED, run_isolated
+from curation.ingest import ingest
+from curation.models import Article
+from curation.preannotate import get_preannotator
+from curation.sync import snapshots
+from curation.tasks import document_result
+from curation.workspace import Workspace, WorkspaceConfig
+
+MODEL = "curation-rules-1.0"
+ACCEPT = {"id": "review", "from_name": "review", "to_name": "text", "type": "choices", "value": {"choices": ["accept"]}}
+
+
+def shifted(result: list[dict[str, Any]], by: int, prefix: str) -> list[dict[str, Any]]:
+    """A result list moved `by` characters to the right, its region ids prefixed (so two can be joined)."""
+    out = []
+    for item in result:
+        if item["type"] == "relation":
+            out.append({**item, "from_id": prefix + item["from_id"], "to_id": prefix + item["to_id"]})
+        else:
+            value = {**item["value"], "start": item["value"]["start"] + by, "end": item["value"]["end"] + by}
+            out.append({**item, "id": prefix + item["id"], "value": value})
+    return out
+
+
+def base_tasks() -> list[tuple[str, list[dict[str, Any]]]]:
+    """(text, result) pairs: each two consecutive BBC articles joined, with the rules' regions."""
+    folder = SHARED / "bbc-news"
+    if not folder.is_dir():
+        sys.exit(f"no BBC articles under {folder}: the benchmark needs ../shared/benchmarks")
+    annotator = get_preannotator("rules")
+    docs = [annotator.annotate(a) for a in ingest([folder]) if isinstance(a, Article)]
+    pairs = []
+    for a, b in zip(docs, docs[1:] + docs[:1]):
+        offset = len(a.text) + 2
+        pairs.append((a.text + "\n\n" + b.text, shifted(document_result(a), 0, "a") + shifted(document_result(b), offset, "b")))
+    return pairs
+
+
+def synthesize(ws: Workspace, n: int, json_export: Path | None = None) -> int:
+    """Write `n` reviewed tasks as one pull snapshot of `ws` (and as a Label Studio JSON export); returns spans."""
+    ws.save_config(WorkspaceConfig(project_id=1))
+    pairs = base_tasks()
+    rows, copies, export, spans = [], [], [], 0
+    for i in range(n):
+        text, result = pairs[i % len(pairs)]
+        article_id = hashlib.sha256(f"bench-{i}".encode()).hexdigest()[:16]
+        data = {"text": text, "title": f"Article {i}", "byline": "", "published": "2024-10-03", "url": "",
+                "publisher": "bbc.co.uk", "article_id": article_id,
+                "content_hash": hashlib.sha256(f"{i}{text}".encode()).hexdigest()[:16], "schema_version": 1}
+        stamp = f"2024-10-03T10:{i // 600 % 60:02d}:{i // 10 % 60:02d}.000000Z"
+        annotation = {"id": i + 1, "result": result + [ACCEPT], "completed_by": 1 + i % 3, "was_cancelled": False,
+                      "ground_truth": False, "lead_time": 30.0, "created_at": stamp, "updated_at": stamp}
+        rows.append({"pull_id": "bench", "event": "created", "task_id": i + 1, "task_updated_at": stamp,
+                     "article_id": article_id, "content_hash": data["content_hash"], "annotation_id": i + 1,
+                     "completed_by": annotation["completed_by"], "was_cancelled": False, "ground_truth": False,
+                     "lead_time": 30.0, "created_at": stamp, "updated_at": stamp, "review": "accept",
+                     "result": json.dumps(annotation["result"], ensure_ascii=False), "regions_kept": 0,
+                     "regions_edited": 0, "regions_deleted": 0, "regions_added": 0, "offset_errors": 0})
+        copies.append({"pull_id": "bench", "task_id": i + 1, "task_updated_at": stamp, "article_id": article_id,
+                       "content_hash": data["content_hash"], "data": json.dumps(data, ensure_ascii=False),
+                       "model_version": MODEL, "prediction": "[]"})
+        if json_export:
+            export.append({"id": i + 1, "data": data, "annotations": [annotation], "predictions": []})
+        spans += sum(1 for item in result if item["type"] == "labels")
+    snapshots.write(ws, 1, "bench", rows, copies)
+    if json_export:
+        json_export.write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
+    return spans
+
+
+def peak_rss_mb() -> float:
+    """VmHWM: unlike ru_maxrss, it starts afresh at exec, so the parent's synthesis does not count."""
+    line = next(x for x in Path("/proc/self/status").read_text().splitlines() if x.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
+
+
+def run_curation(workspace: str) -> dict[str, Any]:
+    from curation.export.build import export
+
+    start = time.perf_counter()
+    done = export(Workspace(Path(workspace)), "bench", version="1.0.0")
+    seconds = time.perf_counter() - start
+    return {"contender": "curation export (4 configs)", "seconds": seconds, "peak_rss_mb": peak_rss_mb(),
+            "articles": sum(c["articles"] for c in done.manifest["counts"].values())}
+
+
+def run_reference(json_export: str) -> dict[str, Any]:
+    from label_studio_sdk.converter import Converter
+
+    from curation.labelconfig import labeling_config
+
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as out:
+        Converter(labeling_config(), project_dir=None, download_resources=False).convert(
+            json_export, out, "CONLL2003", is_dir=False)
+        articles = (Path(out) / "result.conll").read_text(encoding="utf-8").count("\n\n")
+    seconds = time.perf_counter() - start
+    return {"contender": "label-studio-sdk Converter CONLL2003", "seconds": seconds, "peak_rss_mb": peak_rss_mb(),
+            "articles": articles}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--contender", choices=("curation", "reference"), help=argparse.SUPPRESS)
+    parser.add_argument("path", nargs="?", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.contender:  # one measured run, in a process of its own
+        print(json.dumps(run_curation(args.path) if args.contender == "curation" else run_reference(args.path)))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        ws, json_export = Workspace(Path(tmp) / "ws"), Path(tmp) / "export.json"
+        spans = synthesize(ws, args.n, json_export)
+        print(f"{args.n} reviewed articles, {spans / args.n:.1f} spans each", flush=True)
+        reference = run_isolated("bench.export", "--contender", "reference", str(json_export))
+        ours = run_isolated("bench.export", "--contender", "curation", str(ws.root))
+    table = Table(title=f"export of {args.n} reviewed articles")
+    for col in ("contender", "articles", "seconds", "peak RSS MB", "x reference"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for r in (reference, ours):
+        table.add_row(r["contender"], str(r["articles"]), f"{r['seconds']:.2f}", f"{r['peak_rss_mb']:.0f}",
+                      f"{reference['seconds'] / r['seconds']:.2f}")
+    Console(width=120).print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""`curation agreement`, `curation disagreements`, `curation report`: annotation quality from pulled snapshots."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from curation.cli._app import app, fail
+from curation.cli.server import WorkspaceOption
+from curation.quality.adjudicate import adjudicate as add_competing
+from curation.quality.agreement import agreement as compute_agreement
+from curation.quality.annotations import Pulled, load
+from curation.quality.disputes import TaskDispute, disputes
+from curation.quality.report import write_report
+from curation.quality.utility import utility
+from curation.server import connect
+from curation.server.client import URL_VAR
+from curation.server.process import url_for
+from curation.workspace import Workspace, WorkspaceError
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+
+
+def label_studio_url(ws: Workspace) -> str:
+    """The server links point to: $LABEL_STUDIO_URL, else the workspace's remote server, else the embedded one."""
+    config = ws.config()
+    return (os.environ.get(URL_VAR) or config.label_studio_url or url_for(config.port)).rstrip("/")
+
+
+def print_frame(console: Console, title: str, frame: pl.DataFrame) -> None:
+    """A polars frame as a rich table, numbers right-aligned, floats to three decimals (— when undefined)."""
+    table = Table(title=title)
+    for name, dtype in frame.schema.items():
+        table.add_column(name, justify="right" if dtype.is_numeric() else "left")
+    for row in frame.iter_rows():
+        table.add_row(*("—" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v) for v in row))
+    console.print(table)
+
+
+def loaded(workspace: Path | None) -> tuple[Workspace, Pulled]:
+    """The workspace and its pulled annotations; annotations that could not be read are warned about."""
+    ws = Workspace.from_env(workspace)
+    try:
+        pulled = load(ws)
+    except WorkspaceError as exc:
+        raise fail(exc) from None
+    for problem in pulled.problems:
+        typer.echo(f"warning: {problem}", err=True)
+    return ws, pulled
+
+
+def show(as_json: bool, payload: dict, heading: str, tables: list[tuple[str, pl.DataFrame]]) -> None:
+    """`payload` as JSON, or the heading and the tables."""
+    if as_json:
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    console = Console()
+    console.print(heading)
+    for title, frame in tables:
+        print_frame(console, title, frame)
+
+
+@app.command()
+def agreement(workspace: WorkspaceOption = None, as_json: JsonOption = False) -> None:
+    """Agreement between annotators on tasks two or more submitted: span F1, Krippendorff's alpha, Cohen's kappa."""
+    ws, pulled = loaded(workspace)
+    result = compute_agreement(pulled, ws.config().review)
+    show(as_json, result.as_dict(), f"{result.tasks} tasks with two or more annotators", [
+        ("span agreement between annotator pairs", result.spans),
+        ("Krippendorff's alpha over tokens (nominal)", result.alpha),
+        ("Cohen's kappa on matched regions and the review decision", result.kappa),
+        ("relation agreement", result.relations),
+        ("annotators against the final annotation", result.versus_final)])
+
+
+def dispute_json(d: TaskDispute, url: str, project_id: int | None) -> dict:
+    return {"task_id": d.task_id, "link": d.link(url, project_id) if project_id is not None else None,
+            "annotators": list(d.annotators), "agreement": d.agreement,
+            "regions": [{"label": r.label, "start": r.start, "end": r.end, "text": r.text, "marked_by": list(r.marked_by),
+                         "not_marked_by": list(r.not_marked_by)} for r in d.regions],
+            "choices": [{"field": c.field, "region": c.region, "values": {str(k): v for k, v in c.values.items()}}
+                        for c in d.choices]}
+
+
+@app.command()
+def disagreements(
+    workspace: WorkspaceOption = None,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many tasks.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Tasks where annotators disagree, most disputed first, with the regions and choices in dispute and a link."""
+    ws, pulled = loaded(workspace)
+    found = [dispute_json(d, label_studio_url(ws), ws.config().project_id) for d in disputes(pulled.multi_annotated())[:limit]]
+    if as_json:
+        typer.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        return
+    for task in found:
+        typer.echo(f"task {task['task_id']}  agreement {task['agreement']:.3f}  annotators {task['annotators']}  {task['link'] or ''}")
+        for r in task["regions"]:
+            typer.echo(f"  {r['label']} {r['start']}-{r['end']} {r['text']!r}: marked by {r['marked_by']}, not by {r['not_marked_by']}")
+        for c in task["choices"]:
+            typer.echo(f"  {c['field']} {c['region']}: {c['values']}")
+    if not found:
+        typer.echo("no disagreements")
+
+
+def show_utility(workspace: Path | None, as_json: bool) -> None:
+    """`curation evaluate --reviewed`: pre-annotations against reviewed annotations."""
+    ws, pulled = loaded(workspace)
+    result = utility(pulled, ws.config().review)
+    show(as_json, result.as_dict(), f"{', '.join(result.model_versions) or 'no predictions'} on {result.tasks} reviewed tasks", [
+        ("predictions against the final annotations", result.spans),
+        ("predicted regions kept, edited, deleted; regions added", pl.DataFrame([result.regions])),
+        ("lead time (s) with and without predictions", result.lead_time)])
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for index.html and its PNG plots.")] = Path("report"),
+    workspace: WorkspaceOption = None,
+    limit: Annotated[int, typer.Option(min=1, help="Disputed tasks to list.")] = 10,
+) -> None:
+    """Write an offline HTML quality report: progress, labels, agreement, annotators, pre-annotation, disputes."""
+    ws, pulled = loaded(workspace)
+    page = write_report(pulled, ws.config().review, out, url=label_studio_url(ws), project_id=ws.config().project_id,
+                        limit=limit)
+    typer.echo(f"wrote {page}")
+
+
+@app.command()
+def adjudicate(
+    workspace: WorkspaceOption = None,
+    limit: Annotated[int, typer.Option(min=1, help="Prepare at most this many disputed tasks, most disputed first.")] = 50,
+) -> None:
+    """Add each disputed task's competing annotations as predictions (model version annotator:<pseudonym>) for a reviewer."""
+    ws, pulled = loaded(workspace)
+    project_id = ws.config().project_id
+    if project_id is None:
+        typer.echo("error: no project yet: run `curation push` first", err=True)
+        raise typer.Exit(1)
+    tasks = pulled.multi_annotated()
+    found = disputes(tasks)[:limit]
+    added = add_competing(connect(ws), ws, found, tasks)
+    url = label_studio_url(ws)
+    for dispute in found:
+        typer.echo(f"task {dispute.task_id}: {added[dispute.task_id]} predictions added  {dispute.link(url, project_id)}")
+    typer.echo(f"{len(found)} disputed tasks ready for review: accept (review decision) the annotation that should stand")

@@ -1,0 +1,12 @@
+"""Reviewed labels -> versioned, immutable Hugging Face datasets (`curation export`, `curation.load`).
+
+select (final annotation per article) -> source/parse (snapshots to records) ->
+rows/tokens (the four configs) -> write (atomic version folder) with card and
+manifest; versions, verify, hub and load work on what was written.
+"""
+
+from curation.export.build import Exported, SameContent, export
+from curation.export.load import load
+from curation.export.verify import problems as verify
+
+__all__ = ["Exported", "SameContent", "export", "load", "verify"]

@@ -1,0 +1,143 @@
+"""`export`: pulled snapshots -> a new, immutable dataset version folder.
+
+Records are parsed and written a chunk at a time, split by split, so memory stays
+flat however many articles there are; the folder appears only when complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import polars as pl
+import pyarrow as pa
+
+from curation.export import card, versions
+from curation.export import manifest as mf
+from curation.export.features import CONFIGS, SPLITS
+from curation.export.pseudonyms import salt
+from curation.export.rows import columns
+from curation.export.select import RULE
+from curation.export.source import Record, reviewed, to_record
+from curation.export.splits import DEFAULT_RATIOS
+from curation.export.write import VersionFolder
+from curation.schema import SCHEMA
+from curation.server.process import url_for
+from curation.workspace import Workspace
+
+CHUNK = 500  # articles parsed and written at a time (fixed: row groups, hence bytes, depend on it)
+DEFAULT_LICENSE = "cc-by-4.0"
+
+
+class SameContent(ValueError):
+    """The export equals an existing version; a new number for it needs allow_same."""
+
+
+@dataclass(frozen=True)
+class Exported:
+    path: Path
+    manifest: dict[str, Any]
+
+
+def default_root(ws: Workspace) -> Path:
+    return ws.root / "datasets"
+
+
+def source_project(ws: Workspace) -> dict[str, Any]:
+    """Where the labels came from: the server's scheme, host and port (never credentials) and project id."""
+    config = ws.config()
+    url = urlsplit(os.environ.get("LABEL_STUDIO_URL") or config.label_studio_url or url_for(config.port))
+    return {"label_studio": f"{url.scheme}://{url.hostname}" + (f":{url.port}" if url.port else ""),
+            "project_id": config.project_id}
+
+
+class Tally:
+    """Counts per split and per-article fingerprints, accumulated as chunks are written."""
+
+    def __init__(self) -> None:
+        self.counts = {s: {"articles": 0, "rows": dict.fromkeys(CONFIGS, 0), "bytes": dict.fromkeys(CONFIGS, 0),
+                           "labels": dict.fromkeys(SCHEMA.span_labels, 0),
+                           "relations": dict.fromkeys(SCHEMA.relation_types, 0)} for s in SPLITS}
+        self.fingerprints: dict[str, str] = {}
+        self.model_versions: set[str] = set()
+
+    def add(self, split: str, records: list[Record], written: dict[str, pa.Table]) -> None:
+        entry = self.counts[split]
+        entry["articles"] += len(records)
+        for config, table in written.items():
+            entry["rows"][config] += table.num_rows
+            entry["bytes"][config] += table.nbytes
+        for record in records:
+            for span in record.spans:
+                entry["labels"][span.label] += 1
+            for relation in record.relations:
+                entry["relations"][relation.type] += 1
+            if record.model_version:
+                self.model_versions.add(record.model_version)
+            self.fingerprints[record.article.article_id] = mf.fingerprint(
+                record.article.content_hash, record.spans, record.relations)
+
+
+def target_version(dataset_dir: Path, version: str | None, bump: str | None) -> str:
+    if (version is None) == (bump is None):
+        raise versions.VersionError("give exactly one of a version (X.Y.Z) or a bump (major, minor, patch)")
+    if version is not None:
+        versions.parse(version)
+        return version
+    if bump not in versions.BUMPS:
+        raise versions.VersionError(f"bump {bump!r}: use one of {', '.join(versions.BUMPS)}")
+    existing = versions.versions(dataset_dir)
+    return versions.bump(existing[-1] if existing else None, bump)
+
+
+def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | None = None, root: Path | None = None,
+           ratios: tuple[float, float, float] | None = None, allow_same: bool = False,
+           license: str = DEFAULT_LICENSE) -> Exported:
+    """Write `ROOT/NAME/VERSION/` from the pulled snapshots: reviewed tasks only, one final annotation per article.
+
+    Raises VersionError / VersionExists for a bad or existing version number, SameContent when the data equals
+    an existing version's and `allow_same` is off.
+    """
+    dataset_dir = (root or default_root(ws)) / name
+    number = target_version(dataset_dir, version, bump)
+    parent = versions.parent(dataset_dir, number)
+    parent_manifest = mf.read(dataset_dir / parent) if parent else None
+    if ratios is None:
+        ratios = tuple(parent_manifest["split_ratios"][s] for s in SPLITS) if parent_manifest else DEFAULT_RATIOS
+    key = salt(ws)
+    selection, chosen = reviewed(ws, ratios)
+    tally = Tally()
+    with VersionFolder(dataset_dir, number) as out:
+        for index, split in enumerate(SPLITS):
+            part = chosen.filter(pl.col("split") == index)
+            chunks = part.iter_slices(CHUNK) if part.height else [part]
+            for chunk in chunks:
+                records = [to_record(row, key) for row in chunk.iter_rows(named=True)]
+                written = {config: cols.table() for config, cols in columns(records).items()}
+                for config, table in written.items():
+                    out.append(f"{config}/{split}.parquet", table)
+                tally.add(split, records, written)
+        files = out.close_files()
+        content = mf.content_id(files)
+        for other in versions.versions(dataset_dir):
+            if not allow_same and mf.read(dataset_dir / other).get("content_id") == content:
+                raise SameContent(f"the data equals version {other}; pass --allow-same to publish it as {number}")
+        manifest = {
+            "name": name, "version": number, "schema_version": SCHEMA.schema_version, "parent": parent,
+            "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "source": source_project(ws), "review_policy": ws.config().review.model_dump(), "selection_rule": RULE,
+            "split_ratios": dict(zip(SPLITS, ratios)), "license": license,
+            "model_versions": sorted(tally.model_versions), "tasks": selection.states,
+            "excluded_annotations": selection.excluded, "superseded_tasks": selection.superseded,
+            "agreement": selection.agreement, "counts": tally.counts, "content_id": content,
+            "articles": dict(sorted(tally.fingerprints.items())),
+            "changelog": mf.changelog(parent_manifest["articles"] if parent_manifest else None, tally.fingerprints),
+        }
+        out.write_text(mf.CARD, card.render(manifest))
+        manifest["files"] = out.close_files()
+        out.write_text(mf.MANIFEST, mf.dumps(manifest))
+        return Exported(out.commit(), manifest)

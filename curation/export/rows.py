@@ -1,0 +1,209 @@
+"""Records -> one Arrow table per config (documents, sentences, tokens, claims).
+
+Rows are ordered by article id, then position in the text, and carry no clock
+value, so the same records always give the same bytes. Columns are filled
+column-wise (flat lists plus list lengths) and assembled into nested Arrow arrays
+at the end: building millions of small dicts would dominate an export. Sentences
+come from the rules pre-annotator's splitter (exact offsets, news abbreviations);
+a span belongs to every sentence it overlaps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from curation.export.features import ATTRIBUTES, FEATURES, RELATION_TYPE, SPAN_LABEL
+from curation.export.source import Record
+from curation.export.tokens import bio_tags, tokenize
+from curation.export.parse import SpanRow
+from curation.preannotate.sentences import split_sentences
+
+# check_worthiness of a sentence: its most check-worthy claim's value.
+WORTHINESS_ORDER = ("check_worthy", "unsure", "not_check_worthy")
+SCHEMAS = {name: features.arrow_schema for name, features in FEATURES.items()}
+
+
+class Values:
+    """A primitive column: one value per row."""
+
+    def __init__(self, kind: pa.DataType) -> None:
+        self.kind, self.values = kind, []
+
+    def extend(self, value: Any, n: int) -> None:
+        """A list of `n` values, or one value for all `n` rows."""
+        self.values.extend(value if isinstance(value, list) else [value] * n)
+
+    def array(self) -> pa.Array:
+        return pa.array(self.values, type=self.kind)
+
+
+class Lists:
+    """A list column, stored as each row's length and the flat values of all rows."""
+
+    def __init__(self, kind: pa.ListType) -> None:
+        self.kind, self.lengths, self.child = kind, [], store(kind.value_type)
+
+    def extend(self, value: tuple[list[int], Any], n: int) -> None:
+        lengths, flat = value
+        self.lengths.extend(lengths)
+        self.child.extend(flat, sum(lengths))
+
+    def array(self) -> pa.Array:
+        offsets = pa.array(np.concatenate([[0], np.cumsum(self.lengths, dtype=np.int64)]).astype(np.int32))
+        return pa.ListArray.from_arrays(offsets, self.child.array(), type=self.kind)
+
+
+class Structs:
+    """A struct column, one store per field; values come as a dict of the fields' values."""
+
+    def __init__(self, kind: pa.StructType) -> None:
+        self.kind, self.fields = kind, {field.name: store(field.type) for field in kind}
+
+    def extend(self, value: dict[str, Any], n: int) -> None:
+        for name, child in self.fields.items():
+            child.extend(value[name], n)
+
+    def array(self) -> pa.Array:
+        return pa.StructArray.from_arrays([child.array() for child in self.fields.values()], fields=list(self.kind))
+
+
+def store(kind: pa.DataType) -> Values | Lists | Structs:
+    if pa.types.is_list(kind):
+        return Lists(kind)
+    return Structs(kind) if pa.types.is_struct(kind) else Values(kind)
+
+
+class Columns:
+    """Rows of one config, stored column-wise."""
+
+    def __init__(self, config: str) -> None:
+        self.schema = SCHEMAS[config]
+        self.data = {field.name: store(field.type) for field in self.schema}
+        self.rows = 0
+
+    def extend(self, n: int, **values: Any) -> None:
+        for name, value in values.items():
+            self.data[name].extend(value, n)
+        self.rows += n
+
+    def table(self) -> pa.Table:
+        return pa.Table.from_arrays([self.data[f.name].array() for f in self.schema], schema=self.schema)
+
+
+def provenance(record: Record) -> dict[str, Any]:
+    return {"article_id": record.article.article_id, "task_id": record.task_id,
+            "annotation_id": record.annotation_id, "annotator": record.annotator,
+            "model_version": record.model_version, "schema_version": record.schema_version}
+
+
+def metadata(record: Record) -> dict[str, Any]:
+    a = record.article
+    return {"title": a.title, "byline": a.byline, "published": a.published.isoformat() if a.published else None,
+            "url": a.url, "publisher": a.publisher}
+
+
+def spans_of(spans: Sequence[SpanRow]) -> dict[str, Any]:
+    """Column-wise span structs."""
+    return {"id": [s.id for s in spans], "start": [s.start for s in spans], "end": [s.end for s in spans],
+            "text": [s.text for s in spans], "label": [SPAN_LABEL.str2int(s.label) for s in spans],
+            "attributes": {name: [s.attributes.get(name) for s in spans] for name in ATTRIBUTES}}
+
+
+def strongest(values: list[str | None]) -> str | None:
+    return next((v for v in WORTHINESS_ORDER if v in values), None)
+
+
+def add_record(record: Record, sentences: list[tuple[int, int]], out: dict[str, Columns]) -> None:
+    """The record's documents, sentences and claims rows."""
+    prov, text, spans, relations = provenance(record), record.article.text, record.spans, record.relations
+    starts = np.array([s for s, _ in sentences], np.int64)
+    ends = np.array([e for _, e in sentences], np.int64)
+    first = np.searchsorted(ends, [s.start for s in spans], "right").tolist()
+    last = (np.searchsorted(starts, [s.end for s in spans], "left") - 1).tolist()
+    ranges = list(zip(first, last))  # the sentences each span overlaps
+    out["documents"].extend(
+        1, **prov, content_hash=record.article.content_hash, **metadata(record), text=[text],
+        spans=([len(spans)], spans_of(spans)),
+        relations=([len(relations)], {"from": [r.from_id for r in relations], "to": [r.to_id for r in relations],
+                                      "type": [RELATION_TYPE.str2int(r.type) for r in relations]}))
+    inside: list[list[SpanRow]] = [[] for _ in sentences]
+    for span, (lo, hi) in zip(spans, ranges):
+        for i in range(lo, hi + 1):
+            inside[i].append(span)
+    labels = [{s.label for s in members} for members in inside]
+    out["sentences"].extend(
+        len(sentences), **prov, sentence_index=list(range(len(sentences))), start=starts.tolist(), end=ends.tolist(),
+        text=[text[s:e] for s, e in sentences], has_claim=["CLAIM" in ls for ls in labels],
+        check_worthiness=[strongest([s.attributes.get("check_worthiness") for s in m if s.label == "CLAIM"])
+                          for m in inside],
+        is_hedged=["HEDGE" in ls for ls in labels], has_source=["SOURCE" in ls for ls in labels],
+        span_ids=([len(m) for m in inside], [s.id for m in inside for s in m]))
+    add_claims(record, prov, sentences, ranges, out["claims"])
+
+
+def add_tokens(records: Sequence[Record], sentences: list[list[tuple[int, int]]], out: Columns) -> None:
+    """One row per sentence. The texts of a chunk are tokenised and tagged as one (joined by line breaks, which
+    no token holds), which saves numpy's per-call cost on every article; offsets are then made per article
+    again. A span running on into the next sentence starts that row with B-."""
+    bases = np.cumsum([0] + [len(r.article.text) + 1 for r in records])
+    text = "\n".join(r.article.text for r in records)
+    spans = [(s.start + b, s.end + b, s.label) for r, b in zip(records, bases.tolist()) for s in r.spans]
+    rows = [(s + b, e + b) for sents, b in zip(sentences, bases.tolist()) for s, e in sents]
+    starts, ends = tokenize(text, [x for span in spans for x in span[:2]] + [x for row in rows for x in row])
+    tags = bio_tags(starts, ends, spans)
+    bounds = np.searchsorted(starts, [s for s, _ in rows] + [len(text)], "left")
+    lengths = np.diff(bounds)
+    opening = bounds[:-1][lengths > 0]
+    tags[opening] -= (tags[opening] > 0) & (tags[opening] % 2 == 0)  # I-X opening a row -> B-X
+    local = bases[np.searchsorted(bases, starts, "right") - 1]
+    tokens = [text[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
+    tags_list, starts_list, ends_list = tags.tolist(), (starts - local).tolist(), (ends - local).tolist()
+    row = 0
+    for record, sents in zip(records, sentences):
+        n = len(sents)
+        lo, hi = int(bounds[row]), int(bounds[row + n])
+        widths = lengths[row:row + n].tolist()
+        out.extend(n, **provenance(record), sentence_index=list(range(n)), tokens=(widths, tokens[lo:hi]),
+                   ner_tags=(widths, tags_list[lo:hi]), token_starts=(widths, starts_list[lo:hi]),
+                   token_ends=(widths, ends_list[lo:hi]))
+        row += n
+
+
+def add_claims(record: Record, prov: dict, sentences: list[tuple[int, int]], ranges: list[tuple[int, int]],
+               out: Columns) -> None:
+    spans, text = record.spans, record.article.text
+    by_id = {s.id: s for s in spans}
+    linked: dict[tuple[str, str], list[SpanRow]] = {}
+    for r in sorted(record.relations, key=lambda r: (by_id[r.from_id].start, r.from_id)):
+        linked.setdefault((r.to_id, r.type), []).append(by_id[r.from_id])
+    claims = [(s, r) for s, r in zip(spans, ranges) if s.label == "CLAIM"]
+    context = [(min(sentences[lo][0], s.start), max(sentences[hi][1], s.end)) if lo <= hi else (s.start, s.end)
+               for s, (lo, hi) in claims]
+    sources = [linked.get((s.id, "attributed_to"), []) for s, _ in claims]
+    hedges = [linked.get((s.id, "qualifies"), []) for s, _ in claims]
+    out.extend(
+        len(claims), **prov, **metadata(record), claim_id=[s.id for s, _ in claims], text=[s.text for s, _ in claims],
+        start=[s.start for s, _ in claims], end=[s.end for s, _ in claims],
+        check_worthiness=[s.attributes.get("check_worthiness") for s, _ in claims],
+        claim_type=[s.attributes.get("claim_type") for s, _ in claims],
+        sources=([len(x) for x in sources], {"id": [s.id for x in sources for s in x],
+                                             "text": [s.text for x in sources for s in x],
+                                             "source_type": [s.attributes.get("source_type") for x in sources for s in x]}),
+        hedges=([len(x) for x in hedges], {"id": [h.id for x in hedges for h in x],
+                                           "text": [h.text for x in hedges for h in x],
+                                           "hedge_strength": [h.attributes.get("hedge_strength") for x in hedges for h in x]}),
+        context=[text[a:b] for a, b in context], context_start=[a for a, _ in context], context_end=[b for _, b in context])
+
+
+def columns(records: Sequence[Record]) -> dict[str, Columns]:
+    """The rows of every config for `records`, in write order."""
+    out = {config: Columns(config) for config in FEATURES}
+    sentences = [split_sentences(r.article.text) for r in records]
+    for record, sents in zip(records, sentences):
+        add_record(record, sents, out)
+    add_tokens(records, sentences, out["tokens"])
+    return out

@@ -1,0 +1,187 @@
+"""Export's pure parts without a server: tokens and BIO, selection, the fast reader, splits, the Hub boundary,
+and a killed export (synthetic snapshots written directly)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.export import synthesize
+from curation.export import export
+from curation.export.hub import push_version
+from curation.export.parse import RelationRow, SpanRow, read_result
+from curation.export.splits import split_of
+from curation.export.tokens import TAGS, bio_tags, tokenize
+from curation.export.versions import versions
+from curation.models import Article
+from curation.sync.review import task_states
+from curation.tasks import document_from_result
+from curation.workspace import ReviewPolicy, Workspace
+from tests.conftest import ROOT
+from tests.strategies import messy_text
+
+
+@st.composite
+def text_and_spans(draw):
+    text = draw(messy_text)
+    spans = []
+    for _ in range(draw(st.integers(0, 5))):
+        start = draw(st.integers(0, len(text)))
+        end = draw(st.integers(start, len(text)))
+        spans.append((start, end, draw(st.sampled_from(["CLAIM", "HEDGE", "SOURCE"]))))
+    return text, spans
+
+
+@settings(max_examples=300, deadline=None)
+@given(text_and_spans())
+def test_tokens_keep_exact_offsets_and_bio_follows_the_shortest_covering_span(case):
+    text, spans = case
+    starts, ends = tokenize(text, [x for s in spans for x in s[:2]])
+    tokens = [text[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
+    assert all(tokens) and all(not any(c.isspace() for c in t) for t in tokens)
+    assert all(b <= a for a, b in zip(starts[1:].tolist(), ends[:-1].tolist()))
+    covered = {i for a, b in zip(starts.tolist(), ends.tolist()) for i in range(a, b)}
+    assert covered == {i for i, c in enumerate(text) if not c.isspace()}  # every visible character, once
+    bounds = set(starts.tolist()) | set(ends.tolist())
+    for start, end, _ in spans:  # spans are whole tokens
+        inside = [i for i in range(start, end) if not text[i].isspace()]
+        assert not inside or (min(inside) in bounds and max(inside) + 1 in bounds)
+    tags = [TAGS[t] for t in bio_tags(starts, ends, spans)]
+    rank = {"CLAIM": 0, "HEDGE": 1, "SOURCE": 2}
+    previous: set = set()
+    for a, b, tag in zip(starts.tolist(), ends.tolist(), tags):
+        covering = [(e - s, -rank[lb], s, e, lb) for s, e, lb in spans if s <= a and b <= e]
+        winners = {c[2:] for c in covering if c[:2] == min(covering)[:2]} if covering else set()
+        if not winners:
+            assert tag == "O"
+        else:
+            assert tag[2:] == next(iter(winners))[2] and tag[0] in "BI"
+            assert tag[0] == "B" or previous & winners  # I- only continues the same span
+        previous = winners
+
+
+def test_hedge_and_source_inside_a_claim_win_and_the_claim_resumes_with_b():
+    text = "Experts said it is highly likely to rain."
+    spans = [(0, 7, "SOURCE"), (13, 40, "CLAIM"), (19, 32, "HEDGE")]
+    starts, ends = tokenize(text, [x for s in spans for x in s[:2]])
+    assert [TAGS[t] for t in bio_tags(starts, ends, spans)] == [
+        "B-SOURCE", "O", "B-CLAIM", "I-CLAIM", "B-HEDGE", "I-HEDGE", "B-CLAIM", "I-CLAIM", "O"]
+    starts, _ = tokenize("e\u0301t 👨‍👩‍👧 北京。x")
+    assert len(starts) == 5  # "ét", the family emoji, "北京", "。", "x"
+
+
+def snapshot(rows):
+    base = {"was_cancelled": False, "ground_truth": False, "review": None, "updated_at": "2024", "result": "[]",
+            "article_id": "a"}
+    return pl.DataFrame([{**base, **r} for r in rows])
+
+
+def span_result(*spans):
+    return json.dumps([{"from_name": "label", "value": {"labels": [lb], "start": s, "end": e}} for lb, s, e in spans])
+
+
+# tasks 1..7 below: accepted, rejected, skipped, ground truth with a reject, two agreeing, two disagreeing, one alone
+@pytest.mark.parametrize("policy, expected", [
+    (ReviewPolicy(), "reviewed rejected skipped reviewed annotated annotated annotated"),
+    (ReviewPolicy(accept_decision=False), "annotated rejected skipped reviewed annotated annotated annotated"),
+    (ReviewPolicy(agreeing_annotators=2, agreement_threshold=0.5),
+     "reviewed rejected skipped reviewed reviewed annotated annotated"),
+])
+def test_review_states_follow_the_policy(policy, expected):
+    same, other = span_result(("CLAIM", 0, 4)), span_result(("HEDGE", 1, 2))
+    rows = snapshot([
+        {"task_id": 1, "annotation_id": 1, "review": "accept"},
+        {"task_id": 2, "annotation_id": 2, "review": "reject"},
+        {"task_id": 3, "annotation_id": 3, "was_cancelled": True},
+        {"task_id": 4, "annotation_id": 4, "ground_truth": True, "review": "reject"},
+        {"task_id": 5, "annotation_id": 5, "result": same}, {"task_id": 5, "annotation_id": 6, "result": same},
+        {"task_id": 6, "annotation_id": 7, "result": same}, {"task_id": 6, "annotation_id": 8, "result": other},
+        {"task_id": 7, "annotation_id": 9},
+    ])
+    assert task_states(rows, policy) == dict(enumerate(expected.split(), start=1))
+
+
+def test_fast_reader_equals_document_from_result_and_defers_errors_to_it():
+    article = Article(article_id="a1", content_hash="h", text="Experts said rain is likely.", source_path="x")
+    where = lambda s, e: {"start": s, "end": e, "text": article.text[s:e]}  # noqa: E731
+    result = [
+        {"type": "labels", "id": "s", "from_name": "label", "to_name": "text", "value": {**where(0, 7), "labels": ["SOURCE"]}},
+        {"type": "choices", "id": "s", "from_name": "source_type", "to_name": "text", "value": {**where(0, 7), "choices": ["anonymous"]}},
+        {"type": "labels", "id": "c", "from_name": "label", "to_name": "text", "value": {**where(13, 27), "labels": ["CLAIM"]}},
+        {"type": "labels", "id": "h", "from_name": "label", "to_name": "text", "value": {**where(21, 27), "labels": ["HEDGE"]}},
+        {"type": "relation", "from_id": "c", "to_id": "s", "direction": "left", "labels": ["attributed_to"]},
+        {"type": "relation", "from_id": "h", "to_id": "c", "direction": "right", "labels": ["qualifies"]},
+        {"id": "rev", "from_name": "review", "to_name": "text", "type": "choices", "value": {"choices": ["accept"]}},
+    ]
+    spans, relations = read_result(article, result)
+    doc = document_from_result(article, result)
+    assert spans == [SpanRow(s.id, s.start, s.end, s.text, s.label, s.attributes) for s in doc.spans]
+    assert relations == [RelationRow(r.from_id, r.to_id, r.type) for r in doc.relations]
+    bad = [dict(result[0], value={**result[0]["value"], "text": "Expert!"})]
+    with pytest.raises(ValueError, match="span s 0:7"):
+        read_result(article, bad)
+
+
+def test_splits_are_stable_and_follow_the_ratios():
+    ids = [f"article-{i}" for i in range(2000)]
+    first = [split_of(a, (0.8, 0.1, 0.1)) for a in ids]
+    assert first == [split_of(a, (0.8, 0.1, 0.1)) for a in ids]
+    assert 1500 < first.count("train") < 1700 and first.count("validation") > 120
+    assert {split_of(a, (1.0, 0.0, 0.0)) for a in ids} == {"train"}
+
+
+class RecordingHub:
+    """The one fake of these tests: it stands in for huggingface_hub.HfApi at the upload boundary (the Hub
+    cannot be reached from here) and records the calls."""
+
+    def __init__(self):
+        self.calls = []
+
+    def create_repo(self, repo_id, **kw):
+        self.calls.append(("create_repo", repo_id, kw))
+
+    def upload_folder(self, **kw):
+        self.calls.append(("upload_folder", kw))
+        return type("Commit", (), {"oid": "abc123"})()
+
+    def create_tag(self, repo_id, **kw):
+        self.calls.append(("create_tag", repo_id, kw))
+
+
+def test_push_uploads_the_folder_and_tags_the_version(tmp_path):
+    hub = RecordingHub()
+    assert push_version(hub, tmp_path, "org/claims", "1.2.0") == "v1.2.0"
+    names = [c[0] for c in hub.calls]
+    assert names == ["create_repo", "upload_folder", "create_tag"]
+    upload, tag = hub.calls[1][1], hub.calls[2]
+    assert upload["folder_path"] == str(tmp_path) and upload["repo_type"] == "dataset" and upload["repo_id"] == "org/claims"
+    assert tag[1] == "org/claims" and tag[2]["tag"] == "v1.2.0" and tag[2]["revision"] == "abc123"
+    assert tag[2]["repo_type"] == "dataset"
+
+
+@pytest.mark.skipif(not (ROOT.parent / "shared" / "benchmarks" / "bbc-news").is_dir(), reason="needs ../shared/benchmarks")
+def test_a_killed_export_leaves_no_version_and_the_next_one_works(tmp_path):
+    ws = Workspace(tmp_path)
+    synthesize(ws, 1500)
+    folder = tmp_path / "datasets" / "big"
+    proc = subprocess.Popen([sys.executable, "-m", "curation", "export", "--name", "big", "--version", "1.0.0",
+                             "-w", str(tmp_path)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not any(p.rglob("*.parquet") for p in folder.glob(".partial-*")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert versions(folder) == [] and not (folder / "1.0.0").exists()  # only a .partial-* folder is left
+    done = export(ws, "big", version="1.0.0")
+    assert versions(folder) == ["1.0.0"] and not list(folder.glob(".partial-*"))
+    assert sum(c["articles"] for c in done.manifest["counts"].values()) == 1500
