@@ -13,7 +13,6 @@ incremental pull < 10% of a full export.
 from __future__ import annotations
 
 import argparse
-import socket
 import tempfile
 import time
 from collections.abc import Callable
@@ -31,12 +30,6 @@ from curation.sync.project import ensure_project
 from curation.sync.pull import pull
 from curation.sync.push import batches, push_tasks
 from curation.workspace import Workspace, WorkspaceConfig
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Progress:
@@ -61,7 +54,7 @@ def main() -> None:
         tasks = list(iter_tasks([corpus], print, workers=2))
         payload = [t.model_dump(mode="json") for t in tasks]
         ws = Workspace(Path(tmp) / "ws")
-        ws.save_config(WorkspaceConfig(port=free_port(), project_title="bench push"))
+        ws.save_config(WorkspaceConfig(port=process.free_port(), project_title="bench push"))
         process.start(ws)
         try:
             client = connect(ws)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
+from collections.abc import Callable
 
 import httpx
 import polars as pl
@@ -14,11 +16,12 @@ from typer.testing import CliRunner
 
 from curation.cli import app
 from curation.pipeline import iter_tasks
-from curation.server import connect
+from curation.server import connect, process
 from curation.sync import snapshots
 from curation.sync.project import ensure_project
-from curation.sync.pull import pull
+from curation.sync.pull import pull, read_watermarks
 from curation.sync.push import push_tasks
+from curation.workspace import Workspace, WorkspaceConfig
 from tests.conftest import ROOT
 from tests.test_sync import RULES, fresh_project
 
@@ -138,3 +141,41 @@ def test_a_region_whose_text_does_not_match_is_reported_with_task_and_region(ann
     assert result.exit_code == 1
     assert f"task {tasks[4].id}" in result.output and "region badregion" in result.output
 
+
+
+def test_a_pull_cut_off_by_a_server_restart_stores_nothing_and_the_re_run_gets_everything(label_studio_env, tmp_path):
+    """A server of its own (this test stops it): 600 annotated tasks, the server stopped while a pull runs."""
+    ws = Workspace(tmp_path)
+    ws.save_config(WorkspaceConfig(port=process.free_port(), project_title="restart"))
+    process.start(ws)
+    try:
+        client = connect(ws)
+        project_id = ensure_project(client, ws, None).id
+        me = client.users.whoami().id
+        client.projects.import_tasks(id=project_id, request=[
+            {"data": {"text": f"Story {i}: officials said {i} roads were closed.", "article_id": f"a{i}",
+                      "content_hash": f"h{i}"},
+             "annotations": [{"result": [], "completed_by": me, "lead_time": float(i)}]} for i in range(600)])
+        outcome: list[object] = []
+        worker = threading.Thread(target=lambda: outcome.append(_attempt(lambda: pull(client, ws, project_id))))
+        worker.start()
+        time.sleep(0.3)
+        process.stop(ws)
+        worker.join(120)
+        assert isinstance(outcome[0], Exception), "the pull finished before the server stopped: nothing was tested"
+        assert not snapshots.read_all(ws, project_id).height and not read_watermarks(ws, project_id)
+        process.start(ws)  # same data, same port
+        report = pull(connect(ws), ws, project_id)
+        assert report.events == {"created": 600, "updated": 0, "deleted": 0}
+        rows = snapshots.read_all(ws, project_id)
+        assert rows["annotation_id"].n_unique() == rows.height == 600
+        assert sorted(rows["lead_time"]) == [float(i) for i in range(600)]
+    finally:
+        process.stop(ws)
+
+
+def _attempt(call: Callable[[], object]) -> object:
+    try:
+        return call()
+    except Exception as exc:  # noqa: BLE001 - the test inspects what the pull raised
+        return exc

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
+import httpx
 import typer
+from label_studio_sdk.core.api_error import ApiError
 from rich.console import Console
 from rich.table import Table
 
@@ -37,7 +39,12 @@ def pull(
     """Fetch new, changed and deleted annotations into append-only snapshots under .curation/snapshots/."""
     ws = Workspace.from_env(workspace)
     client, project_id = _project(ws)
-    report = run_pull(client, ws, project_id, full=full)
+    try:
+        report = run_pull(client, ws, project_id, full=full)
+    except (httpx.HTTPError, ApiError) as exc:  # an ApiError's text holds request headers: name only its status
+        what = f"HTTP {exc.status_code}" if isinstance(exc, ApiError) else type(exc).__name__
+        raise fail(f"Label Studio stopped answering during the pull ({what}); nothing from this pull was stored: "
+                   "run `curation pull` again") from None
     for error in report.offset_errors:
         typer.echo(f"offset mismatch: {error}", err=True)
     events = ", ".join(f"{n} {kind}" for kind, n in report.events.items())

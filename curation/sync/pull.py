@@ -97,7 +97,8 @@ def pull(client: LabelStudio, ws: Workspace, project_id: int, *, full: bool = Fa
             report.tasks_checked += 1
             updated = _iso(task.updated_at)
             total = (task.total_annotations or 0) + (task.cancelled_annotations or 0)
-            if updated > seen.get(task.id, "") or total != live_counts.get(task.id, 0):
+            held = live_counts.get(task.id, 0)
+            if total != held or (total and updated > seen.get(task.id, "")):  # nothing to fetch of a bare task
                 changed.append(task.id)
             watermarks[task.id] = updated
         return changed
