@@ -8,6 +8,8 @@ pull snapshots for `curation export` and as the equivalent Label Studio JSON exp
 for `Converter(...).convert(..., "CONLL2003")`. Each contender runs in its own
 process, so its peak RSS is its own.
 Target (export issue): all four configs >= 3x faster than the reference; peak RSS < 1 GB.
+curation runs with 1 and with 2 worker processes (the reference has no such option); the RSS
+of a 2-worker run is the main process's peak plus twice the largest worker's.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import resource
 import sys
 import tempfile
 import time
@@ -100,14 +103,20 @@ def peak_rss_mb() -> float:
     return int(line.split()[1]) / 1024
 
 
-def run_curation(workspace: str) -> dict[str, Any]:
+def run_curation(workspace: str, workers: int) -> dict[str, Any]:
     from curation.export.build import export
 
     start = time.perf_counter()
-    done = export(Workspace(Path(workspace)), "bench", version="1.0.0")
+    done = export(Workspace(Path(workspace)), "bench", version=f"{workers}.0.0", workers=workers, allow_same=True)
     seconds = time.perf_counter() - start
-    return {"contender": "curation export (4 configs)", "seconds": seconds, "peak_rss_mb": peak_rss_mb(),
+    return {"contender": f"curation export (4 configs, {workers} worker{'s' if workers > 1 else ''})",
+            "seconds": seconds, "peak_rss_mb": peak_rss_mb() + children_peak_rss_mb() * (workers if workers > 1 else 0),
             "articles": sum(c["articles"] for c in done.manifest["counts"].values())}
+
+
+def children_peak_rss_mb() -> float:
+    """The largest worker's peak RSS (the kernel keeps only the maximum over children)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def run_reference(json_export: str) -> dict[str, Any]:
@@ -130,20 +139,22 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--contender", choices=("curation", "reference"), help=argparse.SUPPRESS)
     parser.add_argument("path", nargs="?", help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.contender:  # one measured run, in a process of its own
-        print(json.dumps(run_curation(args.path) if args.contender == "curation" else run_reference(args.path)))
+        print(json.dumps(run_curation(args.path, args.workers) if args.contender == "curation"
+                         else run_reference(args.path)))
         return
     with tempfile.TemporaryDirectory() as tmp:
         ws, json_export = Workspace(Path(tmp) / "ws"), Path(tmp) / "export.json"
         spans = synthesize(ws, args.n, json_export)
         print(f"{args.n} reviewed articles, {spans / args.n:.1f} spans each", flush=True)
         reference = run_isolated("bench.export", "--contender", "reference", str(json_export))
-        ours = run_isolated("bench.export", "--contender", "curation", str(ws.root))
+        ours = [run_isolated("bench.export", "--contender", "curation", "--workers", w, str(ws.root)) for w in ("1", "2")]
     table = Table(title=f"export of {args.n} reviewed articles")
     for col in ("contender", "articles", "seconds", "peak RSS MB", "x reference"):
         table.add_column(col, justify="right", no_wrap=True)
-    for r in (reference, ours):
+    for r in (reference, *ours):
         table.add_row(r["contender"], str(r["articles"]), f"{r['seconds']:.2f}", f"{r['peak_rss_mb']:.0f}",
                       f"{reference['seconds'] / r['seconds']:.2f}")
     Console(width=120).print(table)

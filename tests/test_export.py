@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 import curation
 from curation.cli import app
-from curation.export import SameContent, export
+from curation.export import SameContent, build, export
 from curation.export.write import VersionExists, sha256
 from curation.pipeline import iter_tasks
 from curation.server import connect
@@ -160,6 +160,16 @@ def test_versions_are_immutable_and_exports_deterministic(project):
     result = runner.invoke(app, ["export", "--name", "claims", "--version", "1.0.1", "--root", str(root), "-w", str(ws.root)])
     assert result.exit_code == 1 and "never overwritten" in result.output
     shutil.rmtree(root / "claims" / "1.0.1")  # keep 1.1.0's parent 1.0.0 for the last test
+
+
+def test_worker_processes_write_the_same_bytes(project, monkeypatch):
+    ws, *_, root, done = project
+    monkeypatch.setattr(build, "CHUNK", 1)  # one article per chunk: two workers finish them out of order
+    files = []
+    for version, workers in (("0.0.1", 1), ("0.0.2", 2)):
+        out = export(ws, "chunks", version=version, root=root, allow_same=True, workers=workers)
+        files.append({k: v for k, v in out.manifest["files"].items() if k.endswith(".parquet")})
+    assert files[0] and files[0] == files[1]
 
 
 def test_verify_detects_a_changed_parquet_and_a_changed_manifest(project, tmp_path):

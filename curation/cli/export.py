@@ -37,13 +37,14 @@ def export(
     allow_same: Annotated[bool, typer.Option("--allow-same", help="Allow a new number for data equal to an existing version.")] = False,
     license: Annotated[str, typer.Option(help="Licence of the annotations (the card's `license`).")] = DEFAULT_LICENSE,
     push_to_hub: Annotated[Optional[str], typer.Option(help="Also upload to this Hub dataset repo (ORG/NAME) and tag it vX.Y.Z; token from HF_TOKEN.")] = None,
+    workers: Annotated[int, typer.Option(help="Processes that build the rows (the files are identical either way).")] = 1,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Export reviewed annotations from the pulled snapshots as a new, immutable dataset version."""
     ws = Workspace.from_env(workspace)
     try:
         done = run_export(ws, name, version=version, bump=bump, root=root, allow_same=allow_same, license=license,
-                          ratios=parse_ratios(splits) if splits else None)
+                          ratios=parse_ratios(splits) if splits else None, workers=workers)
     except (vs.VersionError, VersionExists, SameContent, ValueError, WorkspaceError) as exc:
         raise fail(exc) from None
     m = done.manifest

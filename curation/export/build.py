@@ -7,7 +7,10 @@ flat however many articles there are; the folder appears only when complete.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import os
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,7 @@ from curation.export.features import CONFIGS, SPLITS
 from curation.export.pseudonyms import salt
 from curation.export.rows import columns
 from curation.export.select import RULE
-from curation.export.source import Record, reviewed, to_record
+from curation.export.source import reviewed, to_record
 from curation.export.splits import DEFAULT_RATIOS
 from curation.export.write import VersionFolder
 from curation.schema import SCHEMA
@@ -55,6 +58,35 @@ def source_project(ws: Workspace) -> dict[str, Any]:
             "project_id": config.project_id}
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """One chunk of articles, built: its tables per config and what the manifest needs of it."""
+
+    split: str
+    tables: dict[str, pa.Table]
+    articles: int
+    labels: Counter[str]
+    relations: Counter[str]
+    model_versions: frozenset[str]
+    fingerprints: dict[str, str]
+
+
+def build_chunk(job: tuple[str, list[dict[str, Any]], bytes]) -> Chunk:
+    """Parse a chunk of chosen annotations and lay out every config's rows; pure, so it runs in any process."""
+    split, rows, key = job
+    records = [to_record(row, key) for row in rows]
+    return Chunk(
+        split=split,
+        tables={config: cols.table() for config, cols in columns(records).items()},
+        articles=len(records),
+        labels=Counter(span.label for r in records for span in r.spans),
+        relations=Counter(rel.type for r in records for rel in r.relations),
+        model_versions=frozenset(r.model_version for r in records if r.model_version),
+        fingerprints={r.article.article_id: mf.fingerprint(r.article.content_hash, r.spans, r.relations)
+                      for r in records},
+    )
+
+
 class Tally:
     """Counts per split and per-article fingerprints, accumulated as chunks are written."""
 
@@ -65,21 +97,30 @@ class Tally:
         self.fingerprints: dict[str, str] = {}
         self.model_versions: set[str] = set()
 
-    def add(self, split: str, records: list[Record], written: dict[str, pa.Table]) -> None:
-        entry = self.counts[split]
-        entry["articles"] += len(records)
-        for config, table in written.items():
+    def add(self, chunk: Chunk) -> None:
+        entry = self.counts[chunk.split]
+        entry["articles"] += chunk.articles
+        for config, table in chunk.tables.items():
             entry["rows"][config] += table.num_rows
             entry["bytes"][config] += table.nbytes
-        for record in records:
-            for span in record.spans:
-                entry["labels"][span.label] += 1
-            for relation in record.relations:
-                entry["relations"][relation.type] += 1
-            if record.model_version:
-                self.model_versions.add(record.model_version)
-            self.fingerprints[record.article.article_id] = mf.fingerprint(
-                record.article.content_hash, record.spans, record.relations)
+        for label, n in chunk.labels.items():
+            entry["labels"][label] += n
+        for kind, n in chunk.relations.items():
+            entry["relations"][kind] += n
+        self.model_versions |= chunk.model_versions
+        self.fingerprints.update(chunk.fingerprints)
+
+
+def built_chunks(chosen: pl.DataFrame, key: bytes, workers: int) -> Iterator[Chunk]:
+    """Every chunk of every split, in write order; with workers > 1 built in a process pool (order kept)."""
+    jobs = ((split, chunk.to_dicts(), key)
+            for index, split in enumerate(SPLITS)
+            for chunk in chosen.filter(pl.col("split") == index).iter_slices(CHUNK))
+    if workers <= 1:
+        yield from map(build_chunk, jobs)
+        return
+    with multiprocessing.get_context("forkserver").Pool(workers) as pool:
+        yield from pool.imap(build_chunk, jobs)
 
 
 def target_version(dataset_dir: Path, version: str | None, bump: str | None) -> str:
@@ -96,11 +137,12 @@ def target_version(dataset_dir: Path, version: str | None, bump: str | None) -> 
 
 def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | None = None, root: Path | None = None,
            ratios: tuple[float, float, float] | None = None, allow_same: bool = False,
-           license: str = DEFAULT_LICENSE) -> Exported:
+           license: str = DEFAULT_LICENSE, workers: int = 1) -> Exported:
     """Write `ROOT/NAME/VERSION/` from the pulled snapshots: reviewed tasks only, one final annotation per article.
 
     Raises VersionError / VersionExists for a bad or existing version number, SameContent when the data equals
-    an existing version's and `allow_same` is off.
+    an existing version's and `allow_same` is off. `workers` processes build the chunks; the files are the
+    same bytes whatever their number.
     """
     dataset_dir = (root or default_root(ws)) / name
     number = target_version(dataset_dir, version, bump)
@@ -112,15 +154,10 @@ def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | 
     selection, chosen = reviewed(ws, ratios)
     tally = Tally()
     with VersionFolder(dataset_dir, number) as out:
-        for index, split in enumerate(SPLITS):
-            part = chosen.filter(pl.col("split") == index)
-            chunks = part.iter_slices(CHUNK) if part.height else [part]
-            for chunk in chunks:
-                records = [to_record(row, key) for row in chunk.iter_rows(named=True)]
-                written = {config: cols.table() for config, cols in columns(records).items()}
-                for config, table in written.items():
-                    out.append(f"{config}/{split}.parquet", table)
-                tally.add(split, records, written)
+        for chunk in built_chunks(chosen, key, workers):
+            for config, table in chunk.tables.items():
+                out.append(f"{config}/{chunk.split}.parquet", table)
+            tally.add(chunk)
         files = out.close_files()
         content = mf.content_id(files)
         for other in versions.versions(dataset_dir):
