@@ -47,12 +47,15 @@ def annotated(labelstudio):
     tasks = sorted(client.tasks.list(project=project.id, fields="all"), key=lambda t: t.id)
     users = [client.users.create(username=f"pull-ann{i}", email=f"pull-ann{i}@example.com") for i in range(3)]
     made = {
-        "accepted": client.annotations.create(id=tasks[0].id, result=labels_of(tasks[0]) + [review("accept")],
+        "accepted": client.annotations.create(id=tasks[0].id, result=tasks[0].predictions[0].result + [review("accept")],
                                               completed_by=users[0].id, lead_time=30.0),
         "overlap": client.annotations.create(id=tasks[0].id, result=labels_of(tasks[0])[:2], completed_by=users[1].id,
                                              lead_time=12.0),
         "rejected": client.annotations.create(id=tasks[1].id, result=labels_of(tasks[1])[1:] + [review("reject")],
                                               completed_by=users[1].id),
+    }
+    time.sleep(1.2)  # tasks 0 and 1 now fall outside the one-second window an incremental pull re-reads
+    made |= {
         "skipped": client.annotations.create(id=tasks[2].id, result=[], was_cancelled=True, completed_by=users[2].id),
         "ground_truth": client.annotations.create(id=tasks[3].id, result=labels_of(tasks[3]), ground_truth=True,
                                                   completed_by=users[2].id),

@@ -217,10 +217,11 @@ def test_evaluate_reviewed_scores_predictions_edits_and_lead_time(annotated):
     assert score("SOURCE", "exact") == (2, 0, 0)
     assert score("CLAIM", "exact") == (1, 1, 1) and score("CLAIM", "overlap") == (2, 0, 0)
     assert score("HEDGE", "overlap") == (0, 1, 1)
-    # region ids against the prediction's, over submitted annotations of predicted tasks (not U2's skip):
-    # A: U0 kept s1 c1, deleted h0, added h1; U1 kept s1, edited c1, deleted h0, added h1; U2 kept s1 c1, deleted h0
-    # B: U0 and U1 kept c1 s1
-    assert got["regions"] == {"kept": 9, "edited": 1, "deleted": 3, "added": 2}
+    # region ids against the prediction's, over submitted annotations of predicted tasks (not U2's skip); the
+    # predictions carry no attributes, so a region given one is edited:
+    # A: U0 edited s1 c1 (attributes), deleted h0, added h1; U1 edited s1, c1 (shorter too), deleted h0, added h1;
+    #    U2 edited s1 c1, deleted h0.  B: U0 and U1 edited c1 s1 (attributes)
+    assert got["regions"] == {"kept": 0, "edited": 10, "deleted": 3, "added": 2}
     lead = {r["predicted"]: r for r in got["lead_time"]}
     assert (lead[True]["annotations"], lead[True]["mean"]) == (5, 40.0)  # 30, 40, 50, 20, 60 (the skip is not counted)
     assert (lead[False]["annotations"], lead[False]["mean"]) == (1, 100.0)

@@ -38,13 +38,22 @@ def _iso(value: Any) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value or "")
 
 
+def regions(result: list[dict]) -> dict[str, dict]:
+    """Region id -> its labelled span and per-region choices (the attributes), keyed by control name."""
+    found: dict[str, dict] = {}
+    for item in result:
+        if "id" in item and item.get("type") in ("labels", "choices"):
+            found.setdefault(item["id"], {})[item.get("from_name")] = item.get("value")
+    return {rid: parts for rid, parts in found.items() if "label" in parts}
+
+
 def region_changes(result: list[dict], predicted: list[dict]) -> tuple[int, int, int, int]:
-    """(kept, edited, deleted, added) regions of an annotation relative to its task's prediction."""
-    ours = {r["id"]: r.get("value") for r in result if "id" in r and r.get("from_name") == "label"}
-    theirs = {r["id"]: r.get("value") for r in predicted if "id" in r and r.get("from_name") == "label"}
+    """(kept, edited, deleted, added) regions of an annotation relative to its task's prediction; a region whose
+    span, label or any attribute changed counts as edited."""
+    ours, theirs = regions(result), regions(predicted)
     kept = sum(1 for rid, v in ours.items() if rid in theirs and theirs[rid] == v)
     edited = sum(1 for rid, v in ours.items() if rid in theirs and theirs[rid] != v)
-    return kept, edited, len(set(theirs) - set(ours)), len(set(ours) - set(theirs))
+    return kept, edited, len(theirs.keys() - ours.keys()), len(ours.keys() - theirs.keys())
 
 
 def offset_errors(text: str, task_id: int, annotation_id: int, result: list[dict]) -> list[str]:
