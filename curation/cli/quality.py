@@ -20,7 +20,7 @@ from curation.quality.annotations import Pulled, load
 from curation.quality.disputes import TaskDispute, disputes
 from curation.quality.report import write_report
 from curation.quality.utility import utility
-from curation.server import connect
+from curation.server import ConnectionProblem, connect
 from curation.server.client import URL_VAR
 from curation.server.process import url_for
 from curation.workspace import Workspace, WorkspaceError
@@ -140,14 +140,15 @@ def adjudicate(
     limit: Annotated[int, typer.Option(min=1, help="Prepare at most this many disputed tasks, most disputed first.")] = 50,
 ) -> None:
     """Add each disputed task's competing annotations as predictions (model version annotator:<pseudonym>) for a reviewer."""
-    ws, pulled = loaded(workspace)
+    ws, pulled = loaded(workspace)  # fails clearly when the workspace has no project
     project_id = ws.config().project_id
-    if project_id is None:
-        typer.echo("error: no project yet: run `curation push` first", err=True)
-        raise typer.Exit(1)
     tasks = pulled.multi_annotated()
     found = disputes(tasks)[:limit]
-    added = add_competing(connect(ws), ws, found, tasks)
+    try:
+        client = connect(ws)
+    except ConnectionProblem as exc:
+        raise fail(exc) from None
+    added = add_competing(client, ws, found, tasks)
     url = label_studio_url(ws)
     for dispute in found:
         typer.echo(f"task {dispute.task_id}: {added[dispute.task_id]} predictions added  {dispute.link(url, project_id)}")
