@@ -144,6 +144,14 @@ def test_every_config_loads_with_plain_datasets_and_matches_the_annotations(proj
     assert sum(c["articles"] for c in m["counts"].values()) == 3
     card = (folder / "README.md").read_text()
     assert 'load_dataset("path/to/claims/1.0.0", "tokens")' in card and "cc-by-4.0" in card
+    # agreement where two annotators worked: task 1 only, the accepted result against its first region alone
+    alone = labelled(final[1][:1])
+    counts = {lb: sum(1 for *_, x in labelled(final[1]).values() if x == lb) for lb in LABELS}
+    want = {lb: (2 / (counts[lb] + 1) if any(x == lb for *_, x in alone.values()) else 0.0 if counts[lb] else None)
+            for lb in LABELS}
+    assert m["agreement"]["tasks"] == 1
+    assert {lb: m["agreement"]["span_f1"].get(f"{lb} exact") for lb in LABELS} == pytest.approx(want)
+    assert "over the 1 tasks with two or more annotators" in card
     assert dict(curation.load("claims", version="latest", config="claims", root=root).num_rows) == {
         s: len(ds) for s, ds in loaded["claims"].items()}
 

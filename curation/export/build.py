@@ -28,6 +28,8 @@ from curation.export.select import RULE
 from curation.export.source import reviewed, to_record
 from curation.export.splits import DEFAULT_RATIOS
 from curation.export.write import VersionFolder
+from curation.quality.agreement import span_agreement, token_alpha
+from curation.quality.annotations import load as load_annotations
 from curation.schema import SCHEMA
 from curation.server.process import url_for
 from curation.workspace import Workspace
@@ -123,6 +125,16 @@ def built_chunks(chosen: pl.DataFrame, key: bytes, workers: int) -> Iterator[Chu
         yield from pool.imap(build_chunk, jobs)
 
 
+def agreement(ws: Workspace) -> dict[str, Any]:
+    """The figures `curation agreement` gives, for the card: span F1 between annotator pairs per label and
+    Krippendorff's alpha over tokens, over the tasks two or more annotators submitted."""
+    tasks = load_annotations(ws, multi_annotated_only=True).multi_annotated()
+    spans, _ = span_agreement(tasks)
+    return {"tasks": len(tasks),
+            "span_f1": {f"{r['label']} {r['match']}": r["f1"] for r in spans.iter_rows(named=True)},
+            "token_alpha": {r["label"]: r["alpha"] for r in token_alpha(tasks).iter_rows(named=True)}}
+
+
 def target_version(dataset_dir: Path, version: str | None, bump: str | None) -> str:
     if (version is None) == (bump is None):
         raise versions.VersionError("give exactly one of a version (X.Y.Z) or a bump (major, minor, patch)")
@@ -170,7 +182,7 @@ def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | 
             "split_ratios": dict(zip(SPLITS, ratios)), "license": license,
             "model_versions": sorted(tally.model_versions), "tasks": selection.states,
             "excluded_annotations": selection.excluded, "superseded_tasks": selection.superseded,
-            "agreement": selection.agreement, "counts": tally.counts, "content_id": content,
+            "agreement": agreement(ws), "counts": tally.counts, "content_id": content,
             "articles": dict(sorted(tally.fingerprints.items())),
             "changelog": mf.changelog(parent_manifest["articles"] if parent_manifest else None, tally.fingerprints),
         }

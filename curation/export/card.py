@@ -141,11 +141,21 @@ def render(manifest: dict[str, Any]) -> str:
     return f"---\n{yaml_text}---\n\n" + "\n\n".join(sections) + "\n"
 
 
+def agreement_figure(agree: dict[str, Any]) -> str:
+    if not agree["tasks"]:
+        return "no task has two annotators, so none is known"
+    shown = lambda v: "undefined" if v is None else f"{v:.3f}"  # noqa: E731
+    f1 = ", ".join(f"{key.split()[0]} {shown(v)}" for key, v in agree["span_f1"].items() if key.endswith("exact"))
+    alpha = ", ".join(f"{label} {shown(v)}" for label, v in agree["token_alpha"].items())
+    return (f"over the {agree['tasks']} tasks with two or more annotators (all of them, reviewed or not): span F1 "
+            f"between annotator pairs, exact match, {f1}; Krippendorff's alpha over tokens, {alpha} "
+            "(`curation agreement` gives the rest)")
+
+
 def annotation_process(manifest: dict[str, Any]) -> str:
     tasks, excluded, agree = manifest["tasks"], manifest["excluded_annotations"], manifest["agreement"]
     policy = manifest["review_policy"]
-    figure = (f"mean pairwise exact-span F1 {agree['mean_pairwise_span_f1']} over {agree['pairs']} pairs in "
-              f"{agree['tasks']} tasks" if agree["pairs"] else "no task has two annotations, so none is known")
+    figure = agreement_figure(agree)
     return (
         f"Articles were pre-annotated by {', '.join(manifest['model_versions']) or 'no model'} and corrected in "
         "Label Studio. Only reviewed tasks are included; a task is reviewed under this policy: "

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from curation.sync.review import agreeing_members, exact_f1, review_states, span_set
+from curation.sync.review import agreeing_members, review_states
 from curation.workspace import ReviewPolicy
 
 
@@ -36,18 +36,6 @@ class Selection:
     states: dict[str, int]  # tasks per review state
     excluded: dict[str, int]  # annotations left out: skipped, rejected, not reviewed
     superseded: int  # reviewed tasks of an article whose newer task won
-    agreement: dict[str, float | int]  # mean pairwise exact-span F1 over reviewed tasks with several annotations
-
-
-def agreement(submitted: pl.DataFrame) -> dict[str, float | int]:
-    """Mean pairwise exact-span F1 over the tasks with two or more submitted annotations."""
-    several = submitted.filter(pl.len().over("task_id") >= 2)
-    scores = []
-    for _, group in several.group_by("task_id"):
-        sets = [span_set(r) for r in group["result"]]
-        scores += [exact_f1(a, b) for i, a in enumerate(sets) for b in sets[i + 1:]]
-    return {"tasks": several["task_id"].n_unique(), "pairs": len(scores),
-            "mean_pairwise_span_f1": round(sum(scores) / len(scores), 4) if scores else None}
 
 
 def preference(live: pl.DataFrame, policy: ReviewPolicy) -> pl.Series:
@@ -82,5 +70,4 @@ def select(live: pl.DataFrame, policy: ReviewPolicy) -> Selection:
     counts = Counter(states["state"].to_list())
     return Selection(chosen=chosen.sort("article_id").drop("preference", "state"),
                      states={s: counts.get(s, 0) for s in ("reviewed", "rejected", "skipped", "annotated")},
-                     excluded=excluded, superseded=per_task.height - chosen.height,
-                     agreement=agreement(candidates))
+                     excluded=excluded, superseded=per_task.height - chosen.height)

@@ -77,10 +77,17 @@ def parse(live: pl.DataFrame, tasks: pl.DataFrame) -> Pulled:
     return Pulled(live=live, tasks=tasks, annotations=parsed, problems=problems)
 
 
-def load(ws: Workspace) -> Pulled:
-    """The workspace's pulled state: latest undeleted annotations, parsed."""
+def load(ws: Workspace, *, multi_annotated_only: bool = False) -> Pulled:
+    """The workspace's pulled state: latest undeleted annotations, parsed; with `multi_annotated_only`, only
+    those of tasks that two or more annotators submitted (all agreement needs, and far fewer to parse)."""
     project_id = snapshots.current_project(ws)
-    return parse(snapshots.live(ws, project_id), snapshots.read_tasks(ws, project_id))
+    live = snapshots.live(ws, project_id)
+    if multi_annotated_only:
+        submitted = live.filter(~pl.col("was_cancelled"))
+        live = live.filter(pl.col("task_id").is_in(
+            submitted.group_by("task_id").agg(pl.col("completed_by").n_unique().alias("n"))
+            .filter(pl.col("n") >= 2)["task_id"].implode()))
+    return parse(live, snapshots.read_tasks(ws, project_id))
 
 
 def pairs(annotations: list[Annotation]) -> Iterator[tuple[Annotation, Annotation]]:
