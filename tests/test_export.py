@@ -174,10 +174,10 @@ def test_worker_processes_write_the_same_bytes(project, monkeypatch):
     ws, *_, root, done = project
     monkeypatch.setattr(build, "CHUNK", 1)  # one article per chunk: two workers finish them out of order
     files = []
-    for version, workers in (("0.0.1", 1), ("0.0.2", 2)):
+    for version, workers in (("0.0.1", 1), ("0.0.2", 2), ("0.0.3", 3)):
         out = export(ws, "chunks", version=version, root=root, allow_same=True, workers=workers)
         files.append({k: v for k, v in out.manifest["files"].items() if k.endswith(".parquet")})
-    assert files[0] and files[0] == files[1]
+    assert files[0] and files[0] == files[1] == files[2]
 
 
 def test_verify_detects_a_changed_parquet_and_a_changed_manifest(project, tmp_path):

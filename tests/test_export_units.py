@@ -20,7 +20,7 @@ from curation.export import export
 from curation.export.hub import push_version
 from curation.export.parse import RelationRow, SpanRow, read_result
 from curation.export.splits import split_of
-from curation.export.tokens import TAGS, bio_tags, tokenize
+from curation.export.tokens import TAGS, bio_tags, token_strings, tokenize
 from curation.export.versions import versions
 from curation.models import Article
 from curation.sync.review import task_states
@@ -48,6 +48,7 @@ def test_tokens_keep_exact_offsets_and_bio_follows_the_shortest_covering_span(ca
     starts, ends = tokenize(text, [x for s in spans for x in s[:2]])
     tokens = [text[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
     assert all(tokens) and all(not any(c.isspace() for c in t) for t in tokens)
+    assert token_strings(text, starts, ends).to_pylist() == tokens  # the Arrow column, cut from UTF-8 bytes
     assert all(b <= a for a, b in zip(starts[1:].tolist(), ends[:-1].tolist()))
     covered = {i for a, b in zip(starts.tolist(), ends.tolist()) for i in range(a, b)}
     assert covered == {i for i, c in enumerate(text) if not c.isspace()}  # every visible character, once

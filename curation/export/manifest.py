@@ -14,6 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import orjson
+
+from curation.export.features import ATTRIBUTES
 from curation.export.parse import RelationRow, SpanRow
 
 
@@ -24,13 +27,12 @@ CARD = "README.md"
 def fingerprint(content_hash: str, spans: Sequence[SpanRow], relations: Sequence[RelationRow]) -> str:
     """An article's labelled content: its content hash, spans and relations by offsets and labels, not ids."""
     where = {s.id: (s.start, s.end, s.label) for s in spans}
-    content = {
-        "content_hash": content_hash,
-        "spans": sorted([s.start, s.end, s.label, sorted((k, v) for k, v in s.attributes.items() if v is not None)]
-                        for s in spans),
-        "relations": sorted([where[r.from_id], where[r.to_id], r.type] for r in relations),
-    }
-    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:16]
+    content = (
+        content_hash,
+        sorted((s.start, s.end, s.label, *(s.attributes.get(name) or "" for name in ATTRIBUTES)) for s in spans),
+        sorted((*where[r.from_id], *where[r.to_id], r.type) for r in relations),
+    )
+    return hashlib.sha256(orjson.dumps(content)).hexdigest()[:16]
 
 
 def changelog(parent: dict[str, str] | None, current: dict[str, str]) -> dict[str, list[str]]:

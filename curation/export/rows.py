@@ -10,7 +10,7 @@ a span belongs to every sentence it overlaps.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,27 +18,42 @@ import pyarrow as pa
 
 from curation.export.features import ATTRIBUTES, FEATURES, RELATION_TYPE, SPAN_LABEL
 from curation.export.source import Record
-from curation.export.tokens import bio_tags, tokenize
+from curation.export.tokens import bio_tags, token_strings, tokenize
 from curation.export.parse import SpanRow
 from curation.preannotate.sentences import split_sentences
 
 # check_worthiness of a sentence: its most check-worthy claim's value.
 WORTHINESS_ORDER = ("check_worthy", "unsure", "not_check_worthy")
+# Articles tokenised as one text: enough to spread numpy's per-call cost, few enough that the arrays stay in cache.
+TOKENS_BATCH = 50
 SCHEMAS = {name: features.arrow_schema for name, features in FEATURES.items()}
+# ClassLabel ids by name (ClassLabel.str2int checks its argument on every call).
+SPAN_IDS = {name: i for i, name in enumerate(SPAN_LABEL.names)}
+RELATION_IDS = {name: i for i, name in enumerate(RELATION_TYPE.names)}
 
 
 class Values:
-    """A primitive column: one value per row."""
+    """A primitive column: one value per row, kept as Python values or as ready arrays (numpy or Arrow)."""
 
     def __init__(self, kind: pa.DataType) -> None:
-        self.kind, self.values = kind, []
+        self.kind, self.parts, self.values = kind, [], []
 
     def extend(self, value: Any, n: int) -> None:
-        """A list of `n` values, or one value for all `n` rows."""
-        self.values.extend(value if isinstance(value, list) else [value] * n)
+        """A list or array of `n` values, or one value for all `n` rows."""
+        if isinstance(value, (np.ndarray, pa.Array)):
+            self.flush()
+            self.parts.append(pa.array(value, type=self.kind) if isinstance(value, np.ndarray) else value)
+        else:
+            self.values.extend(value if isinstance(value, list) else [value] * n)
+
+    def flush(self) -> None:
+        if self.values:
+            self.parts.append(pa.array(self.values, type=self.kind))
+            self.values = []
 
     def array(self) -> pa.Array:
-        return pa.array(self.values, type=self.kind)
+        self.flush()
+        return pa.concat_arrays(self.parts) if self.parts else pa.array([], type=self.kind)
 
 
 class Lists:
@@ -47,13 +62,14 @@ class Lists:
     def __init__(self, kind: pa.ListType) -> None:
         self.kind, self.lengths, self.child = kind, [], store(kind.value_type)
 
-    def extend(self, value: tuple[list[int], Any], n: int) -> None:
+    def extend(self, value: tuple[list[int] | np.ndarray, Any], n: int) -> None:
         lengths, flat = value
-        self.lengths.extend(lengths)
-        self.child.extend(flat, sum(lengths))
+        self.lengths.append(np.asarray(lengths, np.int64))
+        self.child.extend(flat, int(self.lengths[-1].sum()))
 
     def array(self) -> pa.Array:
-        offsets = pa.array(np.concatenate([[0], np.cumsum(self.lengths, dtype=np.int64)]).astype(np.int32))
+        lengths = np.concatenate(self.lengths) if self.lengths else np.zeros(0, np.int64)
+        offsets = pa.array(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32))
         return pa.ListArray.from_arrays(offsets, self.child.array(), type=self.kind)
 
 
@@ -94,10 +110,15 @@ class Columns:
         return pa.Table.from_arrays([self.data[f.name].array() for f in self.schema], schema=self.schema)
 
 
+PROVENANCE_OF: dict[str, Callable[[Record], Any]] = {
+    "article_id": lambda r: r.article.article_id, "task_id": lambda r: r.task_id,
+    "annotation_id": lambda r: r.annotation_id, "annotator": lambda r: r.annotator,
+    "model_version": lambda r: r.model_version, "schema_version": lambda r: r.schema_version,
+}
+
+
 def provenance(record: Record) -> dict[str, Any]:
-    return {"article_id": record.article.article_id, "task_id": record.task_id,
-            "annotation_id": record.annotation_id, "annotator": record.annotator,
-            "model_version": record.model_version, "schema_version": record.schema_version}
+    return {name: value_of(record) for name, value_of in PROVENANCE_OF.items()}
 
 
 def metadata(record: Record) -> dict[str, Any]:
@@ -109,7 +130,7 @@ def metadata(record: Record) -> dict[str, Any]:
 def spans_of(spans: Sequence[SpanRow]) -> dict[str, Any]:
     """Column-wise span structs."""
     return {"id": [s.id for s in spans], "start": [s.start for s in spans], "end": [s.end for s in spans],
-            "text": [s.text for s in spans], "label": [SPAN_LABEL.str2int(s.label) for s in spans],
+            "text": [s.text for s in spans], "label": [SPAN_IDS[s.label] for s in spans],
             "attributes": {name: [s.attributes.get(name) for s in spans] for name in ATTRIBUTES}}
 
 
@@ -129,7 +150,7 @@ def add_record(record: Record, sentences: list[tuple[int, int]], out: dict[str, 
         1, **prov, content_hash=record.article.content_hash, **metadata(record), text=[text],
         spans=([len(spans)], spans_of(spans)),
         relations=([len(relations)], {"from": [r.from_id for r in relations], "to": [r.to_id for r in relations],
-                                      "type": [RELATION_TYPE.str2int(r.type) for r in relations]}))
+                                      "type": [RELATION_IDS[r.type] for r in relations]}))
     inside: list[list[SpanRow]] = [[] for _ in sentences]
     for span, (lo, hi) in zip(spans, ranges):
         for i in range(lo, hi + 1):
@@ -156,21 +177,17 @@ def add_tokens(records: Sequence[Record], sentences: list[list[tuple[int, int]]]
     starts, ends = tokenize(text, [x for span in spans for x in span[:2]] + [x for row in rows for x in row])
     tags = bio_tags(starts, ends, spans)
     bounds = np.searchsorted(starts, [s for s, _ in rows] + [len(text)], "left")
-    lengths = np.diff(bounds)
-    opening = bounds[:-1][lengths > 0]
+    opening = bounds[:-1][np.diff(bounds) > 0]
     tags[opening] -= (tags[opening] > 0) & (tags[opening] % 2 == 0)  # I-X opening a row -> B-X
     local = bases[np.searchsorted(bases, starts, "right") - 1]
-    tokens = [text[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
-    tags_list, starts_list, ends_list = tags.tolist(), (starts - local).tolist(), (ends - local).tolist()
-    row = 0
-    for record, sents in zip(records, sentences):
-        n = len(sents)
-        lo, hi = int(bounds[row]), int(bounds[row + n])
-        widths = lengths[row:row + n].tolist()
-        out.extend(n, **provenance(record), sentence_index=list(range(n)), tokens=(widths, tokens[lo:hi]),
-                   ner_tags=(widths, tags_list[lo:hi]), token_starts=(widths, starts_list[lo:hi]),
-                   token_ends=(widths, ends_list[lo:hi]))
-        row += n
+    kept = slice(bounds[0], bounds[-1])  # every token lies in a row: rows cover all non-space text
+    per_record = [len(sents) for sents in sentences]
+    repeat = {name: [value for record, n in zip(records, per_record) for value in [value_of(record)] * n]
+              for name, value_of in PROVENANCE_OF.items()}
+    widths = np.diff(bounds)
+    out.extend(len(rows), **repeat, sentence_index=[i for n in per_record for i in range(n)],
+               tokens=(widths, token_strings(text, starts[kept], ends[kept])), ner_tags=(widths, tags[kept]),
+               token_starts=(widths, (starts - local)[kept]), token_ends=(widths, (ends - local)[kept]))
 
 
 def add_claims(record: Record, prov: dict, sentences: list[tuple[int, int]], ranges: list[tuple[int, int]],
@@ -205,5 +222,6 @@ def columns(records: Sequence[Record]) -> dict[str, Columns]:
     sentences = [split_sentences(r.article.text) for r in records]
     for record, sents in zip(records, sentences):
         add_record(record, sents, out)
-    add_tokens(records, sentences, out["tokens"])
+    for at in range(0, len(records), TOKENS_BATCH):
+        add_tokens(records[at:at + TOKENS_BATCH], sentences[at:at + TOKENS_BATCH], out["tokens"])
     return out

@@ -7,10 +7,10 @@ invalid result).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import polars as pl
 
 from curation.export.features import SPLITS
@@ -61,9 +61,9 @@ def reviewed(ws: Workspace, ratios: tuple[float, ...]) -> tuple[Selection, pl.Da
 
 def to_record(row: dict[str, Any], salt: bytes) -> Record:
     """Parse one chosen annotation (a row of `reviewed`) into a Record."""
-    data = json.loads(row["data"])
+    data = orjson.loads(row["data"])
     article = article_from_task(row["task_id"], data)
-    spans, relations = read_result(article, json.loads(row["result"]))
+    spans, relations = read_result(article, orjson.loads(row["result"]))
     return Record(article=article, spans=sorted(spans, key=lambda s: (s.start, s.end, s.id)),
                   relations=sorted(relations), model_version=row["model_version"], task_id=row["task_id"], annotation_id=row["annotation_id"],
                   annotator=pseudonym(salt, row["completed_by"]), schema_version=int(data["schema_version"]),

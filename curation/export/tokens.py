@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 
 import numpy as np
+import pyarrow as pa
 
 from curation.schema import SCHEMA
 
@@ -35,6 +36,7 @@ TAGS: tuple[str, ...] = ("O",) + tuple(f"{p}-{label}" for label in SCHEMA.span_l
 PRECEDENCE = ("CLAIM", "HEDGE", "SOURCE")
 RANK = {label: i for i, label in enumerate(PRECEDENCE)}
 LABEL_INDEX = {label: i for i, label in enumerate(SCHEMA.span_labels)}
+RANK_OF_INDEX = np.array([RANK[label] for label in SCHEMA.span_labels], np.int64)
 
 
 @cache
@@ -74,28 +76,26 @@ def tokenize(text: str, cuts: Iterable[int] = ()) -> tuple[np.ndarray, np.ndarra
     if n == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     cls = classes(cps)
-    # The class of the last non-extending character before each position (SPACE at the start).
-    anchor = np.maximum.accumulate(np.where(cls == EXTEND, -1, np.arange(n)))
-    prev_base = np.full(n, SPACE, np.int8)
-    prev_base[1:] = np.where(anchor[:-1] >= 0, cls[np.maximum(anchor[:-1], 0)], SPACE)
-    after_space = np.ones(n, bool)
-    after_space[1:] = cls[:-1] == SPACE
+    spaces = cls == SPACE
+    prev_base = np.full(n, SPACE, np.int8)  # the class of the last non-extending character before each position
     after_joiner = np.zeros(n, bool)
-    after_joiner[1:] = cps[:-1] == ZWJ
-    starts = after_space & (cls != SPACE)
-    starts |= (cls == OTHER) & ~after_joiner
+    extending = cls == EXTEND
+    if extending.any():  # rare outside emoji and combining accents: skip the scan for plain text
+        anchor = np.maximum.accumulate(np.where(extending, -1, np.arange(n)))
+        prev_base[1:] = np.where(anchor[:-1] >= 0, cls[np.maximum(anchor[:-1], 0)], SPACE)
+        after_joiner[1:] = cps[:-1] == ZWJ
+    else:
+        prev_base[1:] = cls[:-1]
+    starts = (cls == OTHER) & ~after_joiner
     starts |= (cls == WORD) & ~after_joiner & (prev_base != WORD)
-    cut = np.fromiter((c for c in cuts if 0 <= c < n), np.int64)
-    starts[cut] = True
-    breaks = starts | (cls == SPACE)
-    segment = np.cumsum(breaks)
-    inside = np.flatnonzero(cls != SPACE)
-    seg = segment[inside]
-    first = np.ones(len(inside), bool)
-    first[1:] = seg[1:] != seg[:-1]
-    last_of = np.ones(len(inside), bool)
-    last_of[:-1] = seg[1:] != seg[:-1]
-    return inside[first], inside[last_of] + 1
+    starts[1:] |= spaces[:-1]
+    starts[0] = True
+    cut = np.asarray(cuts if isinstance(cuts, (np.ndarray, list)) else list(cuts), np.int64)
+    starts[cut[(cut >= 0) & (cut < n)]] = True
+    breaks = starts | spaces  # a token runs from a non-space break to the next break
+    last = np.ones(n, bool)
+    last[:-1] = breaks[1:]
+    return np.flatnonzero(breaks & ~spaces), np.flatnonzero(last & ~spaces) + 1
 
 
 def bio_tags(starts: np.ndarray, ends: np.ndarray, spans: Sequence[tuple[int, int, str]]) -> np.ndarray:
@@ -104,14 +104,36 @@ def bio_tags(starts: np.ndarray, ends: np.ndarray, spans: Sequence[tuple[int, in
     Tokens must not cross span boundaries (`tokenize` with the spans' offsets as cuts).
     """
     owner = np.full(len(starts), -1, np.int64)
-    if spans:
-        first = np.searchsorted(starts, [s for s, _, _ in spans], "left").tolist()
-        stop = np.searchsorted(ends, [e for _, e, _ in spans], "right").tolist()
-        order = sorted(range(len(spans)), key=lambda i: (spans[i][0] - spans[i][1], RANK[spans[i][2]]))
-        for i in order:  # longest first, so shorter (inner) spans paint over them
-            owner[first[i]:stop[i]] = i
     label_index = np.array([LABEL_INDEX[label] for _, _, label in spans] + [0], np.int64)
+    if spans:
+        bounds = np.array([(s, e) for s, e, _ in spans], np.int64)
+        first = np.searchsorted(starts, bounds[:, 0], "left")
+        stop = np.searchsorted(ends, bounds[:, 1], "right")
+        rank = RANK_OF_INDEX[label_index[:-1]]
+        # Paint order: longest first, then by precedence; a token's owner is the span painted last over it.
+        order = np.lexsort((rank, bounds[:, 0] - bounds[:, 1]))
+        painted = np.full(len(starts), -1, np.int64)
+        counts = np.maximum(stop - first, 0)[order]
+        covered = np.repeat(first[order] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        np.maximum.at(painted, covered, np.repeat(np.arange(len(order)), counts))
+        owner = np.where(painted >= 0, order[np.maximum(painted, 0)], -1)
     tags = np.where(owner >= 0, 1 + 2 * label_index[owner], 0)
     continues = np.zeros(len(owner), bool)
     continues[1:] = (owner[1:] == owner[:-1]) & (owner[1:] >= 0)
     return tags + continues
+
+
+def token_strings(text: str, starts: np.ndarray, ends: np.ndarray) -> pa.StringArray:
+    """`[text[a:b] for a, b in zip(starts, ends)]` as an Arrow array, cut from the UTF-8 bytes with numpy:
+    an export has millions of tokens, and a Python string for each costs more than tokenising."""
+    if text.isascii():  # one byte per code point (a flag CPython keeps): offsets are byte offsets
+        first, lengths = starts, ends - starts
+    else:
+        cps = codepoints(text)
+        widths = 1 + (cps >= 0x80) + (cps >= 0x800) + (cps >= 0x10000)
+        at = np.concatenate([[0], np.cumsum(widths)])  # byte offset of every code point
+        first, lengths = at[starts], at[ends] - at[starts]
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    gather = np.arange(offsets[-1]) + np.repeat(first - offsets[:-1], lengths)
+    data = np.frombuffer(text.encode("utf-8"), np.uint8)[gather]
+    return pa.StringArray.from_buffers(len(starts), pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data))
