@@ -40,11 +40,13 @@ class Values:
 
     def extend(self, value: Any, n: int) -> None:
         """A list or array of `n` values, or one value for all `n` rows."""
-        if isinstance(value, (np.ndarray, pa.Array)):
+        if type(value) is list:  # the common case first: this runs for every field of every row batch
+            self.values.extend(value)
+        elif isinstance(value, (np.ndarray, pa.Array)):
             self.flush()
             self.parts.append(pa.array(value, type=self.kind) if isinstance(value, np.ndarray) else value)
         else:
-            self.values.extend(value if isinstance(value, list) else [value] * n)
+            self.values.extend([value] * n)
 
     def flush(self) -> None:
         if self.values:
@@ -129,9 +131,9 @@ def metadata(record: Record) -> dict[str, Any]:
 
 def spans_of(spans: Sequence[SpanRow]) -> dict[str, Any]:
     """Column-wise span structs."""
-    return {"id": [s.id for s in spans], "start": [s.start for s in spans], "end": [s.end for s in spans],
-            "text": [s.text for s in spans], "label": [SPAN_IDS[s.label] for s in spans],
-            "attributes": {name: [s.attributes.get(name) for s in spans] for name in ATTRIBUTES}}
+    ids, starts, ends, texts, labels, attributes = (list(field) for field in zip(*spans)) if spans else ([],) * 6
+    return {"id": ids, "start": starts, "end": ends, "text": texts, "label": [SPAN_IDS[label] for label in labels],
+            "attributes": {name: [a.get(name) for a in attributes] for name in ATTRIBUTES}}
 
 
 def strongest(values: list[str | None]) -> str | None:
