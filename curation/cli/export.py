@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from curation.cli._app import app, fail
+from curation.cli._app import app, fail, progress_bar
 from curation.cli.server import WorkspaceOption
 from curation.export import SameContent, export as run_export, verify as find_problems
 from curation.export import manifest as mf
@@ -43,8 +43,11 @@ def export(
     """Export reviewed annotations from the pulled snapshots as a new, immutable dataset version."""
     ws = Workspace.from_env(workspace)
     try:
-        done = run_export(ws, name, version=version, bump=bump, root=root, allow_same=allow_same, license=license,
-                          ratios=parse_ratios(splits) if splits else None, workers=workers)
+        with progress_bar() as progress:
+            bar = progress.add_task("articles", total=None)
+            done = run_export(ws, name, version=version, bump=bump, root=root, allow_same=allow_same, license=license,
+                              ratios=parse_ratios(splits) if splits else None, workers=workers,
+                              on_progress=lambda n, total: progress.update(bar, completed=n, total=total))
     except (vs.VersionError, VersionExists, SameContent, ValueError, WorkspaceError) as exc:
         raise fail(exc) from None
     m = done.manifest

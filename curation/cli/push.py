@@ -7,10 +7,8 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
-from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from curation.cli._app import app, fail
+from curation.cli._app import app, fail, progress_bar
 from curation.cli.server import WorkspaceOption
 from curation.cli.tasks import ProblemLog
 from curation.pipeline import iter_tasks
@@ -49,11 +47,9 @@ def push(
     problems = ProblemLog()
     tasks = iter_tasks(inputs, problems, preannotator=None if no_predictions else preannotator, workers=workers)
     size = batch_size or ws.config().batch_size
-    columns = (SpinnerColumn(), TextColumn("predictions" if predictions_only else "imported"), MofNCompleteColumn(),
-               TimeElapsedColumn())
     url = f"{target(ws).url}/projects/{project.id}"
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        bar = progress.add_task("push", total=None)
+    with progress_bar() as progress:
+        bar = progress.add_task("predictions" if predictions_only else "imported", total=None)
         advance = partial(progress.advance, bar)
         if predictions_only:
             refreshed = refresh_predictions(client, project.id, tasks, batch_size=size, on_batch=advance)

@@ -11,7 +11,7 @@ from label_studio_sdk.core.api_error import ApiError
 from rich.console import Console
 from rich.table import Table
 
-from curation.cli._app import app, fail
+from curation.cli._app import app, fail, progress_bar
 from curation.cli.server import WorkspaceOption
 from curation.server import ConnectionProblem, connect
 from curation.sync.pull import pull as run_pull
@@ -40,7 +40,10 @@ def pull(
     ws = Workspace.from_env(workspace)
     client, project_id = _project(ws)
     try:
-        report = run_pull(client, ws, project_id, full=full)
+        with progress_bar() as progress:
+            bar = progress.add_task("listing tasks", total=None)
+            report = run_pull(client, ws, project_id, full=full, on_task=lambda r: progress.update(
+                bar, completed=r.tasks_fetched, description=f"{r.tasks_checked} listed, {r.tasks_fetched} fetched"))
     except (httpx.HTTPError, ApiError) as exc:  # an ApiError's text holds request headers: name only its status
         what = f"HTTP {exc.status_code}" if isinstance(exc, ApiError) else type(exc).__name__
         raise fail(f"Label Studio stopped answering during the pull ({what}); nothing from this pull was stored: "

@@ -7,15 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from curation.cli._app import app
+from curation.cli._app import app, progress_bar
 from curation.models import Problem
 from curation.pipeline import iter_tasks
 from curation.tasks import write_tasks
-
-err = Console(stderr=True)
 
 
 class Format(str, Enum):
@@ -53,8 +49,7 @@ def tasks(
     stream = iter_tasks(
         inputs, problems, preannotator=None if no_predictions else preannotator, workers=workers, max_bytes=max_bytes
     )
-    columns = (SpinnerColumn(), TextColumn("tasks"), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True) as progress:
+    with progress_bar() as progress:
         written = write_tasks(progress.track(stream, description="tasks"), output, fmt.value)
     typer.echo(f"wrote {written} tasks to {output} ({problems.errors} errors, {problems.warnings} warnings)", err=True)
     if problems.errors:

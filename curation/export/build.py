@@ -11,7 +11,7 @@ import gc
 import multiprocessing
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -117,6 +117,10 @@ class Tally:
         self.fingerprints: dict[str, str] = {}
         self.model_versions: set[str] = set()
 
+    @property
+    def articles(self) -> int:
+        return sum(entry["articles"] for entry in self.counts.values())
+
     def add(self, chunk: Chunk) -> None:
         entry = self.counts[chunk.split]
         entry["articles"] += chunk.articles
@@ -170,7 +174,7 @@ def append_chunk(out: VersionFolder, chunk: Chunk) -> None:
         out.append(f"{config}/{chunk.split}.parquet", table)
 
 
-def write_chunks(out: VersionFolder, chunks: Iterator[Chunk], tally: Tally) -> None:
+def write_chunks(out: VersionFolder, chunks: Iterator[Chunk], tally: Tally, on_chunk: Callable[[], None]) -> None:
     """Append every chunk to its Parquet files in a background thread while the next chunk is built (Parquet
     encoding releases the GIL); at most one chunk waits to be written, so memory stays flat."""
     with ThreadPoolExecutor(1) as writer:
@@ -180,6 +184,7 @@ def write_chunks(out: VersionFolder, chunks: Iterator[Chunk], tally: Tally) -> N
                 pending.result()
             pending = writer.submit(append_chunk, out, chunk)
             tally.add(chunk)
+            on_chunk()
         if pending:
             pending.result()
 
@@ -208,12 +213,13 @@ def target_version(dataset_dir: Path, version: str | None, bump: str | None) -> 
 
 def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | None = None, root: Path | None = None,
            ratios: tuple[float, float, float] | None = None, allow_same: bool = False,
-           license: str = DEFAULT_LICENSE, workers: int = 1) -> Exported:
+           license: str = DEFAULT_LICENSE, workers: int = 1,
+           on_progress: Callable[[int, int], None] = lambda done, total: None) -> Exported:
     """Write `ROOT/NAME/VERSION/` from the pulled snapshots: reviewed tasks only, one final annotation per article.
 
     Raises VersionError / VersionExists for a bad or existing version number, SameContent when the data equals
     an existing version's and `allow_same` is off. `workers` processes build the chunks; the files are the
-    same bytes whatever their number.
+    same bytes whatever their number. `on_progress(articles written, articles in all)` follows each chunk.
     """
     dataset_dir = (root or default_root(ws)) / name
     number = target_version(dataset_dir, version, bump)
@@ -225,7 +231,7 @@ def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | 
     selection, chosen = reviewed(ws, ratios)
     tally = Tally()
     with VersionFolder(dataset_dir, number) as out:
-        write_chunks(out, built_chunks(chosen, key, workers), tally)
+        write_chunks(out, built_chunks(chosen, key, workers), tally, lambda: on_progress(tally.articles, chosen.height))
         files = out.close_files()
         content = mf.content_id(files)
         for other in versions.versions(dataset_dir):

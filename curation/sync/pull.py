@@ -8,7 +8,7 @@ are fetched in full. Every pulled region is checked against the task text.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -89,10 +89,11 @@ def totals_match(client: LabelStudio, project_id: int, tasks: int, cancelled: di
         tasks, len(cancelled) - skipped, skipped)
 
 
-def pull(client: LabelStudio, ws: Workspace, project_id: int, *, full: bool = False) -> PullReport:
+def pull(client: LabelStudio, ws: Workspace, project_id: int, *, full: bool = False,
+         on_task: Callable[[PullReport], None] = lambda report: None) -> PullReport:
     """One pull. Only tasks updated since the last pull are listed, unless this is the first pull, `full`
     is set, or the project's totals then differ from ours (a deletion does not always touch its task):
-    then every task is compared."""
+    then every task is compared. `on_task` sees the report after every task listed or fetched (progress)."""
     pull_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     report = PullReport(pull_id)
     live = snapshots.live(ws, project_id)
@@ -104,6 +105,7 @@ def pull(client: LabelStudio, ws: Workspace, project_id: int, *, full: bool = Fa
         changed = []
         for task in client.tasks.list(project=project_id, include=LIGHT_FIELDS, page_size=1000, query=query):
             report.tasks_checked += 1
+            on_task(report)
             updated = _iso(task.updated_at)
             total = (task.total_annotations or 0) + (task.cancelled_annotations or 0)
             held = live_counts.get(task.id, 0)
@@ -114,7 +116,8 @@ def pull(client: LabelStudio, ws: Workspace, project_id: int, *, full: bool = Fa
 
     incremental = bool(seen) and not full
     known = Known(live)
-    rows, copies = collect(client, project_id, scan(since_query(seen) if incremental else None), known, pull_id, report)
+    rows, copies = collect(client, project_id, scan(since_query(seen) if incremental else None), known, pull_id, report,
+                           on_task)
     if incremental:
         cancelled = dict(live.select("annotation_id", "was_cancelled").iter_rows())
         for row in rows:
@@ -126,7 +129,7 @@ def pull(client: LabelStudio, ws: Workspace, project_id: int, *, full: bool = Fa
             fetched = {row["task_id"] for row in rows}
             watermarks = {}  # rebuilt by the full listing, dropping tasks removed from the project
             rest = [t for t in scan(None) if t not in fetched]
-            more_rows, more_copies = collect(client, project_id, rest, known, pull_id, report)
+            more_rows, more_copies = collect(client, project_id, rest, known, pull_id, report, on_task)
             rows, copies = rows + more_rows, copies + more_copies
     for row in rows:
         report.events[row["event"]] += 1
@@ -158,7 +161,8 @@ def task_copy(task: Any, pull_id: str, predicted: dict) -> dict:
 
 
 def collect(
-    client: LabelStudio, project_id: int, task_ids: list[int], known: Known, pull_id: str, report: PullReport
+    client: LabelStudio, project_id: int, task_ids: list[int], known: Known, pull_id: str, report: PullReport,
+    on_task: Callable[[PullReport], None],
 ) -> tuple[list[dict], list[dict]]:
     """Snapshot rows for the new or changed annotations and the deletions of `task_ids`, and a copy of
     each task that has such rows."""
@@ -166,6 +170,7 @@ def collect(
     for task in fetch_tasks(client, project_id, task_ids):
         task_id = task.id
         report.tasks_fetched += 1
+        on_task(report)
         data = task.data or {}
         predicted = (task.predictions or [{}])[0]
         predicted = predicted if isinstance(predicted, dict) else predicted.dict()
