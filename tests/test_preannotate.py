@@ -140,6 +140,16 @@ def attributions(text: str) -> list[tuple[str, str, str | None]]:
          [("PENCE", "named_person", "Gennifer Flowers will not be attending the debate")]),
         ("Experts have long said missiles are deployed there — something both governments have denied.",
          [("Experts", "anonymous", "missiles are deployed there"), ("both governments", "official_body", None)]),
+        # Only where and when it was said follows the verb: the claim is the clause before the source.
+        ("The harvest could fall by 18 percent this year, the agriculture ministry said in a report on Monday.",
+         [("the agriculture ministry", "official_body", "The harvest could fall by 18 percent this year")]),
+        ("The bridge is safe for cars, the engineer told reporters at a news conference on Tuesday.",
+         [("the engineer", "anonymous", "The bridge is safe for cars")]),
+        # A conjunction opens the clause but is part of neither the source nor the claim before it.
+        ("Traders believe bread prices may rise by the summer, although economists at the central bank said the "
+         "effect would be small.",
+         [("Traders", "anonymous", "bread prices may rise by the summer"),
+          ("economists at the central bank", "anonymous", "the effect would be small")]),
     ],
 )
 def test_source_frames_in_both_orders(text, expected):

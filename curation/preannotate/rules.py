@@ -23,7 +23,7 @@ from curation.preannotate.relations import Link, Region, attributed_to, qualifie
 from curation.preannotate.sentences import split_sentences
 from curation.preannotate.sources import Attribution, find_attributions
 
-RULES_VERSION = "1.1"
+RULES_VERSION = "1.2"
 CLAIM_THRESHOLD = 0.5
 _EDGE_QUOTES = "\"“”'‘’ "
 _TRAILING = " \t\r\n.,;:!?\"“”'‘’"

@@ -32,11 +32,13 @@ DOCUMENT_WORDS = re.compile(
 )
 ANONYMOUS_WORDS = re.compile(
     r"^(?:(?:some|many|several|other|two|three|both|most|senior|top|local|western|independent|\w+)\s+){0,2}"
-    r"(?:experts?|analysts?|officials?|sources?|observers|critics|diplomats?|residents|witnesses|people|researchers|"
-    r"scientists|economists|traders|owners|leaders|campaigners|hydrologists|pharmacists|farmers|workers|others)$",
+    r"(?:experts?|analysts?|officials?|sources?|observers?|critics?|diplomats?|residents?|witness(?:es)?|people|"
+    r"researchers?|scientists?|economists?|traders?|owners?|leaders?|campaigners?|hydrologists?|pharmacists?|"
+    r"farmers?|workers?|engineers?|doctors?|nurses?|lawyers?|teachers?|students?|parents?|investigators?|"
+    r"inspectors?|activists?|others)$",
     re.IGNORECASE,
 )
-_HEAD = re.compile(r",| by | from | published | released ")
+_HEAD = re.compile(r",| by | from | at | published | released ")  # "economists at the central bank": economists
 _PERSON_NAME = re.compile(r"[A-Z][\w-]+ [A-Z][\w-]+")
 # A lower-case title before a capitalised name: "Trump lawyer Marc Kasowitz", "police Chief Chuck Jordan".
 _TITLED_NAME = re.compile(r"(?:^|\s)[a-z][\w-]*\s+(?P<name>(?:[A-Z][\w.’'-]*\s+){1,3}[A-Z][\w’'-]+)$")

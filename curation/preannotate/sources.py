@@ -60,7 +60,8 @@ DET = r"(?:(?:[Tt]he|[Aa]n?|[Ss]ome|[Mm]any|[Ss]everal|[Oo]ther|[Bb]oth|[Mm]ost|
 STOP = trie_regex(
     """as and but or that when if while because the a an to of in on at for from with by is are was were be been has
     have had who which what where this these those than then so not also more most said says told after before
-    about into over under against during since until something anything nothing everything both what there here""".split()
+    about into over under against during since until something anything nothing everything both what there here
+    although though whereas unless whether however meanwhile yet""".split()
 )
 MOD = r"(?!" + STOP + r"\b)(?:[A-Z][\w’'.&-]*|[a-z][a-z’'-]+)"
 BARE_COMMON = r"(?:" + DET + r"(?:" + MOD + r"\s+){0,3}?|(?:" + MOD + r"\s+){0,2}?)" + NOUN
@@ -81,8 +82,8 @@ _ADVERB_WORDS = frozenset(ADVERB_WORDS.split())
 _NP_END_WORDS = frozenset(PEOPLE.split()) | {"he", "she", "they", "it"}
 
 # Where a source-first frame can begin: a sentence, clause or quote start, or after a conjunction.
-_OPENING = re.compile(r"[,;:“”\"'(—–]\s*|\s(?:and|but|that|as|while|because|when|where|if|though|although|so|or|"
-                      r"after|before|since|until|whom|which|what|something)\s+")  # each branch starts with a character class: fast
+_OPENING = re.compile(r"[,;:“”\"'(—–]\s*|(?<=\s)(?:and|but|that|as|while|because|when|where|if|though|although|so|"
+                      r"or|after|before|since|until|whom|which|what|something)\s+")  # a conjunction may follow a comma
 # "X (has long) said": the source phrase ends right before the verb (matched with endpos at the verb).
 _NOT_IN_SOURCE = "\"“”;:—"  # a source phrase starts after the last of these before its verb
 _SOURCE_FIRST = re.compile(LEAD + r"(?P<src>" + SOURCE_NP + r")\s*,?\s+" + ADVERBS + r"\Z")
@@ -104,11 +105,14 @@ _LEADING_ADVERBIAL = re.compile(
 # "his claim that ...", "Trump's statement that ...": the possessor is the source.
 _POSSESSOR = re.compile(r"(?P<src>\b(?:[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)|" + NAME + r"(?=[’']s\b))(?:[’']s)?\s+(?:\w+\s+)?\Z")
 _VERBS, _INVERTED, _PARTICIPLES, _CLAIM_NOUNS = map(frozenset, (REPORTING_VERBS, INVERTED_VERBS, PARTICIPLES, CLAIM_NOUNS))
-_TIME_ONLY = re.compile(
-    r"\s*(?:(?:on|late|early|this|last)\s+)*(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|"
-    r"yesterday|week|month|year|morning|afternoon|evening|night)?\s*(?:morning|afternoon|evening|night)?\s*[.,;!?]*\s*\Z",
-    re.IGNORECASE,
-)
+_TIME = (r"(?:(?:on|late|early|this|last)\s+)*(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|"
+         r"yesterday|week|month|year|morning|afternoon|evening|night)(?:\s+(?:morning|afternoon|evening|night))?")
+# Where or how something was said: "in a report", "at a news conference", "to reporters", "on social media".
+_SETTING = (r"(?:in|at|on|during|to|with|via)\s+(?:[\w’'.-]+\s+){0,4}?(?:report|statement|interview|briefing|conference|"
+            r"speech|post|letter|meeting|hearing|e-?mail|address|broadcast|video|message|filing|summit|session|"
+            r"parliament|reporters|journalists|lawmakers|media|television|radio|Twitter|Facebook|Telegram)s?\b")
+_CIRCUMSTANCE = re.compile(r"(?:" + _SETTING + "|" + _TIME + r")\b", re.IGNORECASE)
+_GAPS = " \t\r\n,.;!?"
 _LEADING_TIME = re.compile(
     r"\s*(?:(?:on|late|early|this|last)\s+)*(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday)\b,?",
 )
@@ -116,6 +120,7 @@ _THAT = re.compile(r"\bthat\b")
 TELL = frozenset("told tells tell telling".split())
 _LEADING_THAT = re.compile(r"\s*(?:that|:)\s")
 _DASH = re.compile(r"\s[—–]\s")
+_TRAILING_CONJUNCTION = re.compile(r"[\s,;]+(?:and|but|or|so|yet|although|though|while|whereas|because|as)\s*\Z")
 _CONTENT_EDGES = " \t\r\n\"'“”‘’,:;—–-"
 _CONTENT_END = _CONTENT_EDGES + ".!?"
 MIN_CONTENT_WORDS = 3
@@ -277,8 +282,9 @@ def _attributions(text: str, start: int, end: int, frames: list[Frame]) -> list[
 
 
 def content_after(text: str, pos: int, end: int, *, needs_that: bool = False) -> tuple[int, int] | None:
-    """What follows the frame: not a bare 'Tuesday'; only a that-clause after 'X told Y' or 'his claim'."""
-    if _TIME_ONLY.match(text, pos, end):
+    """What follows the frame: not a bare 'Tuesday' or 'in a report on Monday'; only a that-clause after 'X told Y'
+    or 'his claim'."""
+    if only_circumstance(text[pos:end]):
         return None
     if needs_that:
         m = _THAT.search(text, pos, min(end, pos + 60))
@@ -290,6 +296,17 @@ def content_after(text: str, pos: int, end: int, *, needs_that: bool = False) ->
     return _strip(text, pos, end)
 
 
+def only_circumstance(rest: str) -> bool:
+    """Whether what follows "X said" is nothing, or only when, where and how it was said ("in a report on Monday"):
+    then the claim came before the frame. A piece at a time, so no pattern backtracks over the rest."""
+    rest = rest.strip(_GAPS)
+    while rest:
+        if not (m := _CIRCUMSTANCE.match(rest)):
+            return False
+        rest = rest[m.end():].lstrip(_GAPS)
+    return True
+
+
 def content_before(text: str, start: int, end: int, *, bounded: bool) -> tuple[int, int] | None:
     """Content preceding a frame; after another frame it starts past a dash ("... — something X denied")."""
     if bounded and (dashes := list(_DASH.finditer(text, start, end))):
@@ -298,7 +315,10 @@ def content_before(text: str, start: int, end: int, *, bounded: bool) -> tuple[i
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """Shrink a content span past spaces, quotes and trailing punctuation; None when too short to be a claim."""
+    """Shrink a content span past spaces, quotes, trailing punctuation and a trailing conjunction ("..., although"
+    before the next source); None when too short to be a claim."""
+    if m := _TRAILING_CONJUNCTION.search(text, max(start, end - 40), end):  # a short tail: no quadratic search
+        end = m.start()
     piece = text[start:end]
     core = piece.lstrip(_CONTENT_EDGES).rstrip(_CONTENT_END)
     if core.count(" ") < MIN_CONTENT_WORDS - 1:
