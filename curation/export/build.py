@@ -1,7 +1,9 @@
 """`export`: pulled snapshots -> a new, immutable dataset version folder.
 
-Records are parsed and written a chunk at a time, split by split, so memory stays
-flat however many articles there are; the folder appears only when complete.
+Records are parsed and written a chunk at a time, split by split: Python objects exist for
+one chunk only. The chosen annotations' JSON stays in memory as Arrow strings, so peak RSS
+grows by ~13 MB per 1,000 articles (510 MB at 2,000, 612 MB at 10,000, most of it imported
+libraries). The folder appears only when complete.
 """
 
 from __future__ import annotations
