@@ -105,17 +105,17 @@ _LEADING_ADVERBIAL = re.compile(
 # "his claim that ...", "Trump's statement that ...": the possessor is the source.
 _POSSESSOR = re.compile(r"(?P<src>\b(?:[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)|" + NAME + r"(?=[’']s\b))(?:[’']s)?\s+(?:\w+\s+)?\Z")
 _VERBS, _INVERTED, _PARTICIPLES, _CLAIM_NOUNS = map(frozenset, (REPORTING_VERBS, INVERTED_VERBS, PARTICIPLES, CLAIM_NOUNS))
-_TIME = (r"(?:(?:on|late|early|this|last)\s+)*(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|"
-         r"yesterday|week|month|year|morning|afternoon|evening|night)(?:\s+(?:morning|afternoon|evening|night))?")
+_WHEN = r"(?:(?:on|late|early|this|last)\s+)*"  # "on", "late on", "last", "this" before a day or a period
+_DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday"
+_TIME = (_WHEN + r"(?:" + _DAYS + r"|week|month|year|morning|afternoon|evening|night)"
+         r"(?:\s+(?:morning|afternoon|evening|night))?")
 # Where or how something was said: "in a report", "at a news conference", "to reporters", "on social media".
 _SETTING = (r"(?:in|at|on|during|to|with|via)\s+(?:[\w’'.-]+\s+){0,4}?(?:report|statement|interview|briefing|conference|"
             r"speech|post|letter|meeting|hearing|e-?mail|address|broadcast|video|message|filing|summit|session|"
             r"parliament|reporters|journalists|lawmakers|media|television|radio|Twitter|Facebook|Telegram)s?\b")
 _CIRCUMSTANCE = re.compile(r"(?:" + _SETTING + "|" + _TIME + r")\b", re.IGNORECASE)
 _GAPS = " \t\r\n,.;!?"
-_LEADING_TIME = re.compile(
-    r"\s*(?:(?:on|late|early|this|last)\s+)*(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday)\b,?",
-)
+_LEADING_TIME = re.compile(r"\s*" + _WHEN + r"(?:" + _DAYS + r")\b,?")
 _THAT = re.compile(r"\bthat\b")
 TELL = frozenset("told tells tell telling".split())
 _LEADING_THAT = re.compile(r"\s*(?:that|:)\s")
