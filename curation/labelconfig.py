@@ -20,7 +20,7 @@ LABELS = "label"
 REVIEW = "review"  # control names of the per-task fields: LabelSchema.task_fields
 COMMENT = "review_comment"
 TITLE = "title"
-METADATA = ("byline", "published", "publisher", "url")  # task data keys shown under the title
+METADATA = ("byline", "published", "publisher", "url", "also_published_as")  # task data keys shown under the title
 
 # Label Studio's own single-letter shortcut (region:unselect); keys it binds with
 # a modifier (alt+r, ctrl+enter, ...) cannot clash with a bare letter.

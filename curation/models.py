@@ -56,11 +56,13 @@ class Article(Frozen):
 
     `article_id` is content-addressed from the article's identity (its given id,
     else its URL, else its text), so it is stable across re-ingests;
-    `content_hash` changes whenever the text or metadata change.
+    `content_hash` changes whenever the text or metadata change. `story_id` groups the
+    syndicated copies and revisions of one story (curation/stories); None until placed.
     """
 
     article_id: str
     content_hash: str
+    story_id: str | None = None
     text: str
     title: str | None = None
     byline: str | None = None

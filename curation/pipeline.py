@@ -10,12 +10,15 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from curation.ingest import ingest
 from curation.models import Article, Document, Problem
 from curation.preannotate import get_preannotator
 from curation.tasks import Task, TaskValidator, to_task
+
+if TYPE_CHECKING:  # curation.stories loads datasketch: only the commands that detect import it
+    from curation.stories.assign import Stories
 
 ProblemSink = Callable[[Problem], None]
 T = TypeVar("T")
@@ -68,9 +71,13 @@ def iter_tasks(
     preannotator: str | None = "rules",
     workers: int = 1,
     max_bytes: int = 10_000_000,
+    stories: Stories | None = None,
 ) -> Iterator[Task]:
-    """Tasks for every article under `paths`, in input order; problems go to `on_problem`."""
+    """Tasks for every article under `paths`, in input order; problems go to `on_problem`. With `stories`,
+    each article is placed in its story first (near-duplicates and revisions are reported as warnings)."""
     articles = without_problems(ingest(paths, max_bytes=max_bytes), on_problem)
+    if stories is not None:
+        articles = stories.assign(articles, on_problem)
     if workers <= 1:
         results: Iterator[Task | Problem] = map(ArticleToTask(preannotator), articles)
         yield from without_problems(results, on_problem)

@@ -27,6 +27,7 @@ from curation.atomic import atomic_writer
 from curation.labelconfig import COMMENT, LABELS, REVIEW, TEXT, labeling_config
 from curation.models import Article, Document, Relation, Span
 from curation.schema import SCHEMA
+from curation.stories.ids import first_story_id
 
 ReviewChoice = Literal[SCHEMA.task_fields.review.choices]  # type: ignore[valid-type]
 
@@ -46,6 +47,8 @@ class TaskData(Strict):
     publisher: str | None
     article_id: str
     content_hash: str
+    story_id: str = Field(description="The story this article is a copy or revision of (curation/stories)")
+    also_published_as: str | None = Field(None, description="Copies of the story not imported for annotation")
     schema_version: int
 
 
@@ -142,6 +145,7 @@ def task_data(article: Article) -> TaskData:
         publisher=article.publisher,
         article_id=article.article_id,
         content_hash=article.content_hash,
+        story_id=article.story_id or first_story_id(article.article_id),
         schema_version=SCHEMA.schema_version,
     )
 

@@ -28,6 +28,13 @@ class ReviewPolicy(BaseModel):
     agreement_threshold: float = 1.0  # ... with span F1 (exact match) at least this
 
 
+class StoryRules(BaseModel):
+    """When two articles are copies of one story (curation/stories; defaults measured in bench/stories.py)."""
+
+    threshold: float = Field(0.6, gt=0, le=1)  # share of the shorter text's word shingles found in the other
+    shingle_size: int = Field(5, ge=1, le=8)  # words per shingle
+
+
 class WorkspaceConfig(BaseModel):
     """`.curation/config.json`. LABEL_STUDIO_URL / LABEL_STUDIO_API_KEY in the environment win over it."""
 
@@ -37,6 +44,7 @@ class WorkspaceConfig(BaseModel):
     project_id: int | None = None
     batch_size: int = Field(500, ge=1)
     review: ReviewPolicy = ReviewPolicy()
+    stories: StoryRules = StoryRules()
 
 
 @dataclass(frozen=True)

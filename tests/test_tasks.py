@@ -65,7 +65,8 @@ def test_task_data_has_the_schema_keys_and_null_for_missing_metadata():
     assert list(TaskData.model_fields) == YAML["task_data"]
     data = json.loads(task.model_dump_json())["data"]
     assert data == {"text": TEXT, "title": "Troops", "byline": None, "published": None, "url": "https://example.org/troops",
-                    "publisher": None, "article_id": "art_x", "content_hash": "h1", "schema_version": YAML["schema_version"]}
+                    "publisher": None, "article_id": "art_x", "content_hash": "h1", "story_id": "st_x",
+                    "also_published_as": None, "schema_version": YAML["schema_version"]}
     assert task.meta.article_id == "art_x" and task.meta.content_hash == "h1"
 
 

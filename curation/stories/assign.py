@@ -1,0 +1,148 @@
+"""Placing each article in its story: a new story, a copy of a known one, or a revision.
+
+The rule, for an article not recorded before (by content hash):
+1. same `article_id` as a recorded article (an article with an id or URL whose text or
+   metadata changed): a *revision* of it, in its story;
+2. else near-duplicate of an article seen before (recorded, or earlier in this run), at
+   the similarity threshold: if its identity is its text (no id, no URL), the match was
+   pushed before, and they share the source path or the title, a *revision* — it takes the
+   matched article's `article_id`, so push and export supersede the old version exactly
+   as for an article with an id; otherwise a *copy*, in the match's story;
+3. else the *first* article of a new story, whose id is `st_` + its article id's digest.
+
+An article recorded before keeps what was recorded (its story, and a revision its
+inherited article id), so re-running is a no-op and story ids never move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from curation.ingest.dedup import where
+from curation.models import Article, Problem
+from curation.stories import registry
+from curation.stories.ids import first_story_id
+from curation.stories.index import HEAD_BANDS, NUM_PERM, WHOLE_BANDS, NearDuplicateIndex, fingerprint
+from curation.stories.registry import Member
+from pydantic import ValidationError
+
+from curation.workspace import StoryRules, Workspace, WorkspaceError
+
+
+def text_identity(article: Article) -> bool:
+    return article.external_id is None and article.url is None
+
+
+@dataclass
+class Stories:
+    """The stories known (recorded members) plus what this run placed (`placed`, not yet recorded)."""
+
+    rules: StoryRules
+    registry_path: Path | None = None
+    members: list[Member] = field(default_factory=list)  # index key -> member
+    recorded: int = 0  # members[:recorded] come from the registry
+    by_hash: dict[str, Member] = field(default_factory=dict)
+    by_article: dict[str, Member] = field(default_factory=dict)  # the latest version of each article id
+    by_story: dict[str, list[Member]] = field(default_factory=dict)
+    placed: dict[str, Member] = field(default_factory=dict)  # content hash -> member placed in this run
+
+    def __post_init__(self) -> None:
+        self.index = NearDuplicateIndex(self.rules.threshold, self.rules.shingle_size)
+
+    @property
+    def settings(self) -> dict[str, str]:
+        return {"shingle_size": str(self.rules.shingle_size), "num_perm": str(NUM_PERM),
+                "bands": f"{WHOLE_BANDS}/{HEAD_BANDS}", "scheme": "affine32"}
+
+    @classmethod
+    def open(cls, rules: StoryRules, path: Path | None = None) -> Stories:
+        """The stories recorded at `path` (none if it is None or absent), ready to place new articles."""
+        stories = cls(rules, path)
+        known, settings = registry.read(path) if path else ([], {})
+        fresh = settings != stories.settings
+        for member in known:
+            if fresh:  # made with other settings: sign again
+                found = fingerprint(member.text, rules.shingle_size)
+                member.whole, member.head = found.whole, found.head
+            stories._add(member)
+        stories.recorded = len(stories.members)
+        return stories
+
+    def _add(self, member: Member) -> None:
+        self.members.append(member)
+        self.by_hash[member.content_hash] = member
+        self.by_article[member.article_id] = member
+        self.by_story.setdefault(member.story_id, []).append(member)
+        self.index.add(member.packed, member.whole, member.head)
+
+    def place(self, article: Article) -> tuple[Article, Problem | None]:
+        """The article with its story id (and a revision's inherited article id), and the finding to report."""
+        if (known := self.by_hash.get(article.content_hash)) is not None:
+            return with_story(article, known), None
+        found = fingerprint(article.text, self.rules.shingle_size)
+        role, other, score = "first", None, None
+        if (same := self.by_article.get(article.article_id)) is not None:
+            role, other = "revision", same
+        elif (match := self.index.best_match(found)) is not None:
+            other, score = self.members[match[0]], match[1]
+            pushed = match[0] < self.recorded
+            same_source = other.source_path == article.source_path or (article.title and other.title == article.title)
+            role = "revision" if text_identity(article) and pushed and same_source else "copy"
+        member = Member(
+            content_hash=article.content_hash, article_id=other.article_id if role == "revision" else article.article_id,
+            story_id=other.story_id if other else first_story_id(article.article_id), role=role,
+            of=other.article_id if other else None, similarity=score, source=where(article),
+            source_path=article.source_path, title=article.title, publisher=article.publisher, url=article.url,
+            task_id=None, packed=registry.pack(article.text), whole=found.whole, head=found.head)
+        self._add(member)
+        self.placed[member.content_hash] = member
+        return with_story(article, member), finding(article, member, other)
+
+    def assign(self, articles: Iterable[Article], on_problem: Callable[[Problem], None]) -> Iterator[Article]:
+        """Place every article, reporting each near-duplicate and revision to `on_problem` as it is found."""
+        for article in articles:
+            placed, problem = self.place(article)
+            if problem is not None:
+                on_problem(problem)
+            yield placed
+
+    def member(self, content_hash: str) -> Member | None:
+        return self.by_hash.get(content_hash)
+
+    def record(self, members: Iterable[Member]) -> None:
+        """Write members placed in this run to the registry (one transaction)."""
+        if self.registry_path is not None:
+            registry.record(self.registry_path, members, self.settings)
+
+    def story_members(self, story_id: str) -> list[Member]:
+        return self.by_story.get(story_id, [])
+
+
+def with_story(article: Article, member: Member) -> Article:
+    return article.model_copy(update={"story_id": member.story_id, "article_id": member.article_id})
+
+
+def finding(article: Article, member: Member, other: Member | None) -> Problem | None:
+    """The warning for a copy or a revision found by similarity (a changed article with an id is push's to report)."""
+    if other is None or member.similarity is None:
+        return None
+    kind = "revision" if member.role == "revision" else "near-duplicate"
+    note = f"; supersedes {other.article_id} when pushed" if member.role == "revision" else ""
+    return Problem(path=article.source_path, line=article.source_line, severity="warning",
+                   message=f"{kind} ({member.similarity:.2f}) of {other.source}, story {member.story_id}{note}")
+
+
+def for_workspace(ws: Workspace, project_id: int | None = None, *, threshold: float | None = None) -> Stories:
+    """The stories of the workspace's project (its registry), with the workspace's rules; `threshold` overrides
+    the configured one. Raises WorkspaceError for a bad threshold or an unreadable registry."""
+    config = ws.config()
+    rules = config.stories
+    if threshold is not None:
+        try:
+            rules = StoryRules.model_validate({**rules.model_dump(), "threshold": threshold})
+        except ValidationError:
+            raise WorkspaceError(f"near-duplicate threshold {threshold}: expected a number in (0, 1]") from None
+    project_id = config.project_id if project_id is None else project_id
+    return Stories.open(rules, registry.path_for(ws, project_id) if project_id is not None else None)

@@ -1,0 +1,126 @@
+"""Near-duplicate search: MinHash signatures in LSH indexes (datasketch) find candidates, an exact
+containment check on the few most promising ones decides.
+
+Two signatures per text, each in an LSH index of its own:
+- the whole text's shingles: copies that differ by a reworded sentence, spellings, a line of
+  boilerplate or a correction;
+- its *head*, the first `HEAD_WORDS` words of paragraphs that are not one-liners: copies
+  trimmed or padded by whole paragraphs (the lede survives; a short credit or sign-up line
+  before it does not count), whose whole-text Jaccard can be low.
+
+The similarity reported and decided on is exact: the share of the shorter text's shingles
+that the other text has too (containment), so a trimmed copy of a story is as similar as
+a lightly edited one. Candidates are ranked by the signatures' estimated Jaccard and only
+the best `CHECKED` get the exact check, so a story with hundreds of copies costs no more
+than one with two.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+from curation.stories.shingles import shingles, words
+
+NUM_PERM = 32
+WHOLE_BANDS = (10, 3)  # P(candidate) 0.91 at Jaccard 0.6, 0.985 at 0.7; ~1e-6 for unrelated articles
+HEAD_BANDS = (8, 4)  # P(candidate) 0.985 at Jaccard 0.8 (a head is usually untouched: 1.0)
+HEAD_WORDS = 50
+ONE_LINER_WORDS = 15  # paragraphs this short (credits, sign-up lines, datelines) are not a lede
+CHECKED = 4
+SCHEME = "affine32"
+_TEMPLATE = MinHash(num_perm=NUM_PERM, hashfunc=int)  # seed 1: the same permutations in every run
+
+
+def head_text(text: str) -> str:
+    """The first HEAD_WORDS words of the text's paragraphs of ONE_LINER_WORDS words or more (all of it if none is)."""
+    kept: list[str] = []
+    for paragraph in text.split("\n\n"):
+        found = words(paragraph)
+        if len(found) >= ONE_LINER_WORDS:
+            kept += found
+            if len(kept) >= HEAD_WORDS:
+                break
+    return " ".join(kept[:HEAD_WORDS]) if kept else text
+
+
+def signature(hashes: np.ndarray) -> np.ndarray:
+    """datasketch MinHash hash values of a shingle set (the high 32 bits of each 64-bit shingle hash)."""
+    minhash = MinHash(num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=SCHEME, hashfunc=int)
+    minhash.update_batch((hashes >> np.uint64(32)).tolist())
+    return minhash.hashvalues
+
+
+def as_minhash(values: np.ndarray) -> MinHash:
+    return MinHash(hashvalues=values, permutations=_TEMPLATE.permutations, scheme=SCHEME, hashfunc=int)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What the search needs of one text: its shingles and both signatures."""
+
+    shingles: np.ndarray
+    whole: np.ndarray
+    head: np.ndarray
+
+
+def fingerprint(text: str, size: int) -> Fingerprint:
+    hashes = shingles(text, size)
+    return Fingerprint(hashes, signature(hashes), signature(shingles(head_text(text), size)))
+
+
+def containment(a: np.ndarray, b: np.ndarray) -> float:
+    """Shared shingles as a share of the smaller set's (1.0: one text's shingles all occur in the other)."""
+    if a.size == 0 or b.size == 0:
+        return float(a.size == b.size)
+    return np.intersect1d(a, b, assume_unique=True).size / min(a.size, b.size)
+
+
+class NearDuplicateIndex:
+    """Texts indexed under integer keys 0, 1, 2, ... in the order they are added."""
+
+    def __init__(self, threshold: float, shingle_size: int) -> None:
+        self.threshold, self.size = threshold, shingle_size
+        self.whole = MinHashLSH(num_perm=NUM_PERM, params=WHOLE_BANDS)
+        self.head = MinHashLSH(num_perm=NUM_PERM, params=HEAD_BANDS)
+        self.texts: list[bytes] = []  # zlib-compressed, for the exact check
+        self.signatures = np.zeros((1024, NUM_PERM), dtype=np.uint32)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def add(self, packed: bytes, whole: np.ndarray, head: np.ndarray) -> int:
+        """Index a text (zlib-compressed) by its two signatures (a Fingerprint's); returns its key."""
+        key = len(self.texts)
+        if key == len(self.signatures):
+            self.signatures = np.concatenate([self.signatures, np.zeros_like(self.signatures)])
+        self.signatures[key] = whole
+        self.texts.append(packed)
+        self.whole.insert(key, as_minhash(whole), check_duplication=False)
+        self.head.insert(key, as_minhash(head), check_duplication=False)
+        return key
+
+    def candidates(self, found: Fingerprint) -> list[int]:
+        """Keys whose signatures collide with the text's in some band, best estimated Jaccard first, at most CHECKED."""
+        keys = set(self.whole.query(as_minhash(found.whole))) | set(self.head.query(as_minhash(found.head)))
+        if not keys:
+            return []
+        ordered = np.fromiter(keys, dtype=np.int64, count=len(keys))
+        estimate = (self.signatures[ordered] == found.whole).mean(axis=1)
+        return ordered[np.argsort(-estimate, kind="stable")[:CHECKED]].tolist()
+
+    def similarity(self, key: int, found: Fingerprint) -> float:
+        text = zlib.decompress(self.texts[key]).decode("utf-8")
+        return containment(found.shingles, shingles(text, self.size))
+
+    def best_match(self, found: Fingerprint) -> tuple[int, float] | None:
+        """The indexed text most similar to `found` if that similarity reaches the threshold: (key, exact similarity)."""
+        best: tuple[int, float] | None = None
+        for key in self.candidates(found):
+            score = self.similarity(key, found)
+            if score >= self.threshold and (best is None or score > best[1]):
+                best = (key, score)
+        return best

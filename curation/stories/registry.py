@@ -1,0 +1,138 @@
+"""The story registry: every article pushed to a project, with its story, kept in the workspace.
+
+`.curation/stories-<project>.sqlite` (owner-only), one row per article version
+(content hash): its article id, story id, role (`first` copy of its story, `copy`,
+`revision`), what it matched and how closely, where it came from, its Label Studio task
+(none for a copy recorded but not imported), its text (compressed, for exact similarity
+checks) and its two MinHash signatures (so a run does not recompute them).
+
+A story's id is fixed when its first article is recorded and never changes: later copies
+and revisions join it, whatever order they arrive in. Each push records its rows in one
+SQLite transaction per batch, after the batch is imported: a killed push leaves the
+registry as it was after its last whole batch, and rows are never overwritten (the first
+recorded version of an article wins), so two pushes cannot lose each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from curation.workspace import Workspace, WorkspaceError
+
+ROLES = ("first", "copy", "revision")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS members (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    content_hash TEXT NOT NULL UNIQUE,
+    article_id TEXT NOT NULL,
+    story_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    of TEXT,
+    similarity REAL,
+    source TEXT NOT NULL,
+    source_path TEXT NOT NULL,
+    title TEXT,
+    publisher TEXT,
+    url TEXT,
+    task_id INTEGER,
+    text BLOB NOT NULL,
+    whole BLOB NOT NULL,
+    head BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+def pack(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8"), 1)
+
+
+_COLUMNS = ("content_hash", "article_id", "story_id", "role", "of", "similarity", "source", "source_path", "title",
+            "publisher", "url", "task_id", "text", "whole", "head")
+
+
+@dataclass
+class Member:
+    """One article version of a story."""
+
+    content_hash: str
+    article_id: str
+    story_id: str
+    role: str  # first | copy | revision
+    of: str | None  # the article it matched (copies, revisions)
+    similarity: float | None
+    source: str  # file (and line) it was read from, as messages name it
+    source_path: str
+    title: str | None
+    publisher: str | None
+    url: str | None
+    task_id: int | None  # None: recorded as a copy, not imported
+    packed: bytes  # the text, zlib-compressed
+    whole: np.ndarray
+    head: np.ndarray
+
+    @property
+    def text(self) -> str:
+        return zlib.decompress(self.packed).decode("utf-8")
+
+    def row(self) -> tuple:
+        return (self.content_hash, self.article_id, self.story_id, self.role, self.of, self.similarity, self.source,
+                self.source_path, self.title, self.publisher, self.url, self.task_id, self.packed,
+                self.whole.astype(np.uint32).tobytes(), self.head.astype(np.uint32).tobytes())
+
+    @classmethod
+    def from_row(cls, row: tuple) -> Member:
+        fields = dict(zip(_COLUMNS, row))
+        fields["packed"] = fields.pop("text")
+        fields["whole"] = np.frombuffer(fields["whole"], dtype=np.uint32)
+        fields["head"] = np.frombuffer(fields["head"], dtype=np.uint32)
+        return cls(**fields)
+
+
+def path_for(ws: Workspace, project_id: int) -> Path:
+    return ws.dir / f"stories-{project_id}.sqlite"
+
+
+@contextmanager
+def connect(path: Path) -> Iterator[sqlite3.Connection]:
+    """The registry database, created owner-only (SQLite gives its journal the same mode)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    try:
+        with closing(sqlite3.connect(path, timeout=60)) as db:
+            db.executescript(_SCHEMA)
+            yield db
+    except sqlite3.DatabaseError as exc:
+        raise WorkspaceError(f"{path}: not a readable story registry ({exc}); move it away to start a new one") from None
+
+
+def read(path: Path) -> tuple[list[Member], dict[str, str]]:
+    """Every member, oldest first, and the settings the signatures were made with; nothing if there is no registry."""
+    if not path.is_file():
+        return [], {}
+    with connect(path) as db:
+        members = [Member.from_row(r) for r in db.execute(f"SELECT {', '.join(_COLUMNS)} FROM members ORDER BY seq")]
+        return members, dict(db.execute("SELECT key, value FROM settings"))
+
+
+def record(path: Path, members: Iterable[Member], settings: dict[str, str]) -> int:
+    """Add members in one transaction (a version already recorded keeps its row); how many were new."""
+    rows = [m.row() for m in members]
+    with connect(path) as db, db:
+        db.executemany("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", settings.items())
+        before = db.total_changes
+        db.executemany(f"INSERT OR IGNORE INTO members ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+                       rows)
+        return db.total_changes - before
+
+
+def set_task(path: Path, content_hash: str, task_id: int) -> None:
+    """A copy recorded without a task got one (pushed again with `--copies annotate`)."""
+    with connect(path) as db, db:
+        db.execute("UPDATE members SET task_id = ? WHERE content_hash = ?", (task_id, content_hash))
