@@ -38,6 +38,8 @@ def export(
     license: Annotated[str, typer.Option(help="Licence of the annotations (the card's `license`).")] = DEFAULT_LICENSE,
     push_to_hub: Annotated[Optional[str], typer.Option(help="Also upload to this Hub dataset repo (ORG/NAME) and tag it vX.Y.Z; token from HF_TOKEN.")] = None,
     workers: Annotated[int, typer.Option(help="Processes that build the rows (the files are identical either way).")] = 1,
+    copies: Annotated[bool, typer.Option("--copies", help="Include every reviewed copy of a story, not one row set per story.")] = False,
+    min_per_split: Annotated[int, typer.Option(help="Give each split at least this many stories where the data allows.")] = 0,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Export reviewed annotations from the pulled snapshots as a new, immutable dataset version."""
@@ -47,14 +49,18 @@ def export(
             bar = progress.add_task("articles", total=None)
             done = run_export(ws, name, version=version, bump=bump, root=root, allow_same=allow_same, license=license,
                               ratios=parse_ratios(splits) if splits else None, workers=workers,
+                              copies=copies, min_per_split=min_per_split,
                               on_progress=lambda n, total: progress.update(bar, completed=n, total=total))
     except (vs.VersionError, VersionExists, SameContent, ValueError, WorkspaceError) as exc:
         raise fail(exc) from None
     m = done.manifest
     articles = {s: c["articles"] for s, c in m["counts"].items()}
     log = m["changelog"]
-    typer.echo(f"wrote {done.path}: {sum(articles.values())} articles {articles}; "
+    typer.echo(f"wrote {done.path}: {sum(articles.values())} articles {articles}, {m['stories']['stories']} stories; "
                f"tasks {m['tasks']}; left out {m['excluded_annotations']}")
+    for split in m["stories"]["empty_splits"]:
+        typer.echo(f"warning: split {split} is empty ({m['stories']['stories']} stories); pass --min-per-split N "
+                   "to give every split at least N stories", err=True)
     if m["parent"]:
         typer.echo(f"against {m['parent']}: {len(log['added'])} added, {len(log['removed'])} removed, "
                    f"{len(log['changed'])} changed")

@@ -66,8 +66,10 @@ def status(
     client, project_id = _project(ws)
     report = project_status(client, ws, project_id)
     by_state, annotators = report.tasks, report.annotators
+    stories = story_counts(ws, project_id)
     if as_json:
-        typer.echo(json.dumps({"project_id": project_id, "tasks": by_state, "annotators": annotators}))
+        typer.echo(json.dumps({"project_id": project_id, "tasks": by_state, "annotators": annotators,
+                               "stories": stories}))
         return
     console = Console()
     table = Table(title=f"project {project_id}")
@@ -75,9 +77,23 @@ def status(
         table.add_column(state, justify="right")
     table.add_row(*(str(by_state[s]) for s in STATES))
     console.print(table)
+    console.print(f"stories: {stories['stories']} ({stories['articles']} articles: {stories['copies']} syndicated copies, "
+                  f"{stories['copies_without_task']} of them linked without a task of their own; "
+                  f"{stories['revisions']} revisions)")
     people = Table(title="annotators (Label Studio user id)")
     for column in ("annotator", "submitted", "skipped"):
         people.add_column(column, justify="right")
     for who, n in annotators.items():
         people.add_row(who, str(n["submitted"]), str(n["skipped"]))
     console.print(people)
+
+
+def story_counts(ws: Workspace, project_id: int) -> dict[str, int]:
+    """The story registry's counts (curation/stories), or fail with one line."""
+    from curation.stories import registry
+    from curation.workspace import WorkspaceError
+
+    try:
+        return registry.counts(registry.path_for(ws, project_id))
+    except WorkspaceError as exc:
+        raise fail(exc) from None

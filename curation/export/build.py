@@ -32,7 +32,7 @@ from curation.export.pseudonyms import salt
 from curation.export.rows import columns
 from curation.export.select import RULE
 from curation.export.source import reviewed, to_record
-from curation.export.splits import DEFAULT_RATIOS
+from curation.export.splits import DEFAULT_RATIOS, RULE as SPLIT_RULE, empty_splits
 from curation.export.write import VersionFolder
 from curation.quality.agreement import span_agreement, token_alpha
 from curation.quality.annotations import load as load_annotations
@@ -215,13 +215,15 @@ def target_version(dataset_dir: Path, version: str | None, bump: str | None) -> 
 
 def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | None = None, root: Path | None = None,
            ratios: tuple[float, float, float] | None = None, allow_same: bool = False,
-           license: str = DEFAULT_LICENSE, workers: int = 1,
+           license: str = DEFAULT_LICENSE, workers: int = 1, copies: bool = False, min_per_split: int = 0,
            on_progress: Callable[[int, int], None] = lambda done, total: None) -> Exported:
     """Write `ROOT/NAME/VERSION/` from the pulled snapshots: reviewed tasks only, one final annotation per article.
 
     Raises VersionError / VersionExists for a bad or existing version number, SameContent when the data equals
     an existing version's and `allow_same` is off. `workers` processes build the chunks; the files are the
-    same bytes whatever their number. `on_progress(articles written, articles in all)` follows each chunk.
+    same bytes whatever their number. One row set per story (its newest reviewed task), every reviewed copy with
+    `copies`; splits by story (curation/export/splits.py), at least `min_per_split` stories each where possible.
+    `on_progress(articles written, articles in all)` follows each chunk.
     """
     dataset_dir = (root or default_root(ws)) / name
     number = target_version(dataset_dir, version, bump)
@@ -230,7 +232,8 @@ def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | 
     if ratios is None:
         ratios = tuple(parent_manifest["split_ratios"][s] for s in SPLITS) if parent_manifest else DEFAULT_RATIOS
     key = salt(ws)
-    selection, chosen = reviewed(ws, ratios)
+    selection, chosen, stories = reviewed(ws, ratios, inherited=parent_manifest.get("story_splits") if parent_manifest
+                                          else None, min_per_split=min_per_split, copies=copies)
     tally = Tally()
     with VersionFolder(dataset_dir, number) as out:
         write_chunks(out, built_chunks(chosen, key, workers), tally, lambda: on_progress(tally.articles, chosen.height))
@@ -243,7 +246,11 @@ def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | 
             "name": name, "version": number, "schema_version": SCHEMA.schema_version, "parent": parent,
             "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "source": source_project(ws), "review_policy": ws.config().review.model_dump(), "selection_rule": RULE,
-            "split_ratios": dict(zip(SPLITS, ratios)), "license": license,
+            "split_ratios": dict(zip(SPLITS, ratios)), "split_rule": SPLIT_RULE, "story_splits": stories.splits,
+            "stories": {"stories": stories.stories, "copies_included": chosen.height - stories.stories,
+                        "copies_left_out": stories.copies_left_out, "min_per_split": min_per_split,
+                        "empty_splits": empty_splits(stories.splits)},
+            "license": license,
             "model_versions": sorted(tally.model_versions), "tasks": selection.states,
             "excluded_annotations": selection.excluded, "superseded_tasks": selection.superseded,
             "agreement": agreement(ws), "counts": tally.counts, "content_id": content,

@@ -18,6 +18,7 @@ from curation.schema import SCHEMA
 
 FIELDS = {
     "article_id": "Stable article id (content-addressed from the article's id, URL or text).",
+    "story_id": "Story the article belongs to: its syndicated copies and revisions share it (splits are by story).",
     "task_id": "Label Studio task id the labels come from.",
     "annotation_id": "Label Studio annotation id of the final annotation.",
     "annotator": "Pseudonymous annotator id (salted SHA-256 of the Label Studio user id; the salt is not published).",
@@ -98,7 +99,7 @@ def render(manifest: dict[str, Any]) -> str:
         + 'tags = tokens["train"].features["ner_tags"].feature.names\n```',
         "or, in a curation workspace, `curation.load(\"" + name + f"\", version=\"{version}\", config=\"tokens\")`.",
         "## Configs and fields",
-        "Every row carries its provenance: `article_id`, `task_id`, `annotation_id`, `annotator`, `model_version`, "
+        "Every row carries its provenance: `article_id`, `story_id`, `task_id`, `annotation_id`, `annotator`, `model_version`, "
         "`schema_version`.",
         *(f"### `{c}`\n\n" + table(["field", "type", "meaning"],
                                    [[f"`{f}`", f"`{kind(t)}`", FIELDS[f]] for f, t in FEATURES[c].items()])
@@ -115,8 +116,9 @@ def render(manifest: dict[str, Any]) -> str:
         "then CLAIM); a run resuming after an inner span, or continuing into the next sentence, starts with B-. "
         "Full guidelines with boundary rules and worked examples: `docs/guidelines.md` of the curation project.",
         "## Splits",
-        "By a stable hash of `article_id` (ratios " + ", ".join(f"{s} {r}" for s, r in manifest["split_ratios"].items())
-        + "): an article never crosses splits and keeps its split in every version.",
+        f"Splits are {manifest['split_rule']} (ratios "
+        + ", ".join(f"{s} {r}" for s, r in manifest["split_ratios"].items())
+        + "). No story crosses splits, and a story keeps its split in every version. " + story_line(manifest),
         table(["split", "articles", *CONFIGS], [[s, counts[s]["articles"], *(counts[s]["rows"][c] for c in CONFIGS)]
                                               for s in SPLITS]),
         "## Label distribution (spans)",
@@ -139,6 +141,13 @@ def render(manifest: dict[str, Any]) -> str:
     ]
     yaml_text = yaml.safe_dump(front_matter(manifest), sort_keys=False, allow_unicode=True)
     return f"---\n{yaml_text}---\n\n" + "\n\n".join(sections) + "\n"
+
+
+def story_line(manifest: dict[str, Any]) -> str:
+    stories = manifest["stories"]
+    return (f"{stories['stories']} stories; {stories['copies_included']} extra reviewed copies included, "
+            f"{stories['copies_left_out']} left out (one row per story unless exported with `--copies`); "
+            f"{manifest['superseded_tasks']} revisions superseded by a newer version.")
 
 
 def agreement_figure(agree: dict[str, Any]) -> str:

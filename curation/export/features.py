@@ -24,7 +24,7 @@ RELATION_TYPE = ClassLabel(names=list(SCHEMA.relation_types))
 NER_TAG = ClassLabel(names=list(TAGS))
 
 PROVENANCE = {
-    "article_id": string, "task_id": int64, "annotation_id": int64, "annotator": string,
+    "article_id": string, "story_id": string, "task_id": int64, "annotation_id": int64, "annotator": string,
     "model_version": string, "schema_version": Value("int32"),
 }
 METADATA = {"title": string, "byline": string, "published": string, "url": string, "publisher": string}

@@ -113,7 +113,8 @@ class Columns:
 
 
 PROVENANCE_OF: dict[str, Callable[[Record], Any]] = {
-    "article_id": lambda r: r.article.article_id, "task_id": lambda r: r.task_id,
+    "article_id": lambda r: r.article.article_id, "story_id": lambda r: r.article.story_id,
+    "task_id": lambda r: r.task_id,
     "annotation_id": lambda r: r.annotation_id, "annotator": lambda r: r.annotator,
     "model_version": lambda r: r.model_version, "schema_version": lambda r: r.schema_version,
 }

@@ -27,7 +27,8 @@ from curation.workspace import ReviewPolicy
 
 RULE = ("an accepted annotation, else a ground-truth one, else one of the largest agreeing group; ties go to the "
         "latest updated_at, then the highest annotation id; of several reviewed tasks of one article, the newest "
-        "task's.")
+        "task's; of several reviewed articles of one story (syndicated copies), the newest task's, unless exported "
+        "with --copies.")
 
 
 @dataclass(frozen=True)

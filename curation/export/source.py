@@ -17,8 +17,9 @@ from curation.export.features import SPLITS
 from curation.export.parse import RelationRow, SpanRow, read_result
 from curation.export.pseudonyms import pseudonym
 from curation.export.select import Selection, select
-from curation.export.splits import split_of
+from curation.export.splits import assign
 from curation.models import Article
+from curation.stories.ids import first_story_id
 from curation.sync import snapshots
 from curation.workspace import Workspace
 
@@ -42,12 +43,31 @@ def article_from_task(task_id: int, data: dict[str, Any]) -> Article:
     """The Article a task was made from, out of its `data` (missing metadata is "" or null there)."""
     fields = {key: data.get(key) or None for key in ("title", "byline", "published", "url", "publisher")}
     return Article(article_id=data["article_id"], content_hash=data["content_hash"], text=data["text"],
+                   story_id=data.get("story_id") or first_story_id(data["article_id"]),
                    source_path=f"label-studio task {task_id}", **fields)
 
 
-def reviewed(ws: Workspace, ratios: tuple[float, ...]) -> tuple[Selection, pl.DataFrame]:
-    """The selection (with its counts) and its chosen annotations joined to their tasks, with a `split`
-    column, sorted by split, then article id: the order rows are written in."""
+@dataclass(frozen=True)
+class StoryCounts:
+    """What the story rule did to a selection (for the manifest and card)."""
+
+    stories: int
+    copies_left_out: int  # reviewed copies of a story whose other copy is the story's row (without `copies`)
+    splits: dict[str, str]  # story_id -> split
+
+
+def one_per_story(chosen: pl.DataFrame, copies: bool) -> pl.DataFrame:
+    """The story's newest reviewed task per story (all reviewed copies with `copies`)."""
+    if copies:
+        return chosen
+    return chosen.sort(["story_id", "task_id"], descending=[False, True]).unique("story_id", keep="first")
+
+
+def reviewed(ws: Workspace, ratios: tuple[float, ...], *, inherited: dict[str, str] | None = None,
+             min_per_split: int = 0, copies: bool = False) -> tuple[Selection, pl.DataFrame, StoryCounts]:
+    """The selection (with its counts) and its chosen annotations joined to their tasks, one per story
+    (every reviewed copy with `copies`), with a `split` column by story (splits.assign), sorted by split,
+    then article id: the order rows are written in."""
     project_id = snapshots.current_project(ws)
     selection = select(snapshots.live(ws, project_id), ws.config().review)
     tasks = snapshots.read_tasks(ws, project_id).select("task_id", "data", "model_version")
@@ -55,8 +75,15 @@ def reviewed(ws: Workspace, ratios: tuple[float, ...]) -> tuple[Selection, pl.Da
     chosen = chosen.join(tasks, on="task_id", how="left")
     if missing := chosen.filter(pl.col("data").is_null())["task_id"].to_list():
         raise ValueError(f"tasks {missing} have annotations but no pulled task copy: run `curation pull --full`")
-    split = pl.col("article_id").map_elements(lambda a: SPLITS.index(split_of(a, ratios)), return_dtype=pl.Int64)
-    return selection, chosen.with_columns(split.alias("split")).sort("split", "article_id")
+    story = pl.col("data").str.json_path_match("$.story_id")
+    chosen = chosen.with_columns(pl.coalesce(story, pl.lit("st_") + pl.col("article_id").str.strip_prefix("art_"))
+                                 .alias("story_id"))
+    rows = one_per_story(chosen, copies)
+    splits = assign(rows["story_id"].to_list(), ratios, inherited, min_per_split)
+    index = {story_id: SPLITS.index(split) for story_id, split in splits.items()}
+    split = pl.col("story_id").replace_strict(index, return_dtype=pl.Int64) if index else pl.lit(0, pl.Int64)
+    counts = StoryCounts(len(splits), chosen.height - rows.height, splits)
+    return selection, rows.with_columns(split.alias("split")).sort("split", "article_id"), counts
 
 
 def to_record(row: dict[str, Any], salt: bytes) -> Record:

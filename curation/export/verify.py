@@ -49,6 +49,7 @@ def content_problems(version_dir: Path, manifest: dict) -> list[str]:
     errors: list[str] = []
     texts: dict[str, str] = {}
     fingerprints: dict[str, str] = {}
+    story_splits: dict[str, set[str]] = {}
     for split in SPLITS:
         counts = manifest["counts"][split]
         docs = read(version_dir / "documents" / f"{split}.parquet")
@@ -56,6 +57,8 @@ def content_problems(version_dir: Path, manifest: dict) -> list[str]:
         for row in docs:
             text, article = row["text"], row["article_id"]
             texts[article] = text
+            if row.get("story_id"):  # versions before stories have none
+                story_splits.setdefault(row["story_id"], set()).add(split)
             spans = [SpanRow(s["id"], s["start"], s["end"], s["text"], SPAN_LABEL.int2str(s["label"]), s["attributes"])
                      for s in row["spans"]]
             errors += [f"documents/{split}: article {article} span {s.id}: text[{s.start}:{s.end}] is "
@@ -80,4 +83,14 @@ def content_problems(version_dir: Path, manifest: dict) -> list[str]:
                 errors.append(f"{config}/{split}: row count differs from the manifest")
     if fingerprints != manifest["articles"]:
         errors.append("manifest: per-article fingerprints differ from the data")
+    return errors + story_problems(story_splits, manifest.get("story_splits"))
+
+
+def story_problems(found: dict[str, set[str]], recorded: dict[str, str] | None) -> list[str]:
+    """A story whose rows sit in two splits (a leak), or in another split than the manifest says."""
+    errors = [f"story {story}: rows in {' and '.join(sorted(splits))}: a story must not cross splits"
+              for story, splits in sorted(found.items()) if len(splits) > 1]
+    if recorded is not None:
+        errors += [f"story {story}: in {', '.join(sorted(splits))}, the manifest says {recorded.get(story)}"
+                   for story, splits in sorted(found.items()) if len(splits) == 1 and recorded.get(story) not in splits]
     return errors

@@ -46,6 +46,7 @@ class Stories:
     by_hash: dict[str, Member] = field(default_factory=dict)
     by_article: dict[str, Member] = field(default_factory=dict)  # the latest version of each article id
     by_story: dict[str, list[Member]] = field(default_factory=dict)
+    position: dict[str, int] = field(default_factory=dict)  # content hash -> index key
     placed: dict[str, Member] = field(default_factory=dict)  # content hash -> member placed in this run
 
     def __post_init__(self) -> None:
@@ -71,6 +72,7 @@ class Stories:
         return stories
 
     def _add(self, member: Member) -> None:
+        self.position[member.content_hash] = len(self.members)
         self.members.append(member)
         self.by_hash[member.content_hash] = member
         self.by_article[member.article_id] = member
@@ -112,9 +114,10 @@ class Stories:
         return self.by_hash.get(content_hash)
 
     def record(self, members: Iterable[Member]) -> None:
-        """Write members placed in this run to the registry (one transaction)."""
+        """Write members placed in this run to the registry in the order they were placed (one transaction)."""
         if self.registry_path is not None:
-            registry.record(self.registry_path, members, self.settings)
+            order = sorted(members, key=lambda m: self.position[m.content_hash])
+            registry.record(self.registry_path, order, self.settings)
 
     def story_members(self, story_id: str) -> list[Member]:
         return self.by_story.get(story_id, [])

@@ -136,3 +136,15 @@ def set_task(path: Path, content_hash: str, task_id: int) -> None:
     """A copy recorded without a task got one (pushed again with `--copies annotate`)."""
     with connect(path) as db, db:
         db.execute("UPDATE members SET task_id = ? WHERE content_hash = ?", (task_id, content_hash))
+
+
+def counts(path: Path) -> dict[str, int]:
+    """Stories, and their articles by role and whether they have a task (for `curation status`)."""
+    if not path.is_file():
+        return {"stories": 0, "articles": 0, "copies": 0, "copies_without_task": 0, "revisions": 0}
+    with connect(path) as db:
+        (stories, articles, copies, linked, revisions), = db.execute(
+            "SELECT COUNT(DISTINCT story_id), COUNT(*), SUM(role = 'copy'), SUM(role = 'copy' AND task_id IS NULL), "
+            "SUM(role = 'revision') FROM members")
+    return {"stories": stories, "articles": articles, "copies": copies or 0, "copies_without_task": linked or 0,
+            "revisions": revisions or 0}

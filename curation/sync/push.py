@@ -18,12 +18,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from label_studio_sdk import LabelStudio
 
 from curation.sync import ledger
 from curation.tasks import Task
+
+if TYPE_CHECKING:
+    from curation.stories.sync import StoryPush
 
 NO_RETRIES = {"max_retries": 0}
 T = TypeVar("T")
@@ -81,9 +84,11 @@ def push_tasks(
     on_batch: Callable[[int], None] = lambda n: None,
     ledger_path: Path | None = None,
     full: bool = False,
+    stories: StoryPush | None = None,
 ) -> PushReport:
     """Import the tasks the project does not hold yet. With `ledger_path`, record what was imported
-    and skip listing the project when the ledger agrees with it; `full` lists it anyway."""
+    and skip listing the project when the ledger agrees with it; `full` lists it anyway. With `stories`,
+    copies are imported, linked or skipped as it says, and every member is recorded in its registry."""
     held, listed = held_tasks(client, project_id, ledger_path, full=full)
     by_article = {aid: tid for (aid, _), tid in held.items()}
     report = PushReport(listed=listed)
@@ -94,6 +99,10 @@ def push_tasks(
             key = (task.meta.article_id, task.meta.content_hash)
             if key in held or key in seen:
                 report.unchanged += 1
+                if stories is not None:
+                    stories.held(task, held.get(key))
+                continue
+            if stories is not None and not stories.admit(task):
                 continue
             seen.add(key)
             if task.meta.article_id in by_article:
@@ -108,11 +117,15 @@ def push_tasks(
             return_task_ids=True,
             request_options=NO_RETRIES,
         )
+        ids = (response.model_extra or {}).get("task_ids") or []
         if ledger_path is not None:
-            ids = (response.model_extra or {}).get("task_ids") or []
             ledger.append(ledger_path, zip([(t.meta.article_id, t.meta.content_hash) for t in batch], ids))
+        if stories is not None:
+            stories.imported(batch, ids)
         report.imported += len(batch)
         on_batch(len(batch))
+    if stories is not None:
+        stories.finish(client)
     return report
 
 
