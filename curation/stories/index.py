@@ -4,9 +4,9 @@ containment check on the few most promising ones decides.
 Two signatures per text, each in an LSH index of its own:
 - the whole text's shingles: copies that differ by a reworded sentence, spellings, a line of
   boilerplate or a correction;
-- its *head*, the first `HEAD_WORDS` words of paragraphs that are not one-liners: copies
-  trimmed or padded by whole paragraphs (the lede survives; a short credit or sign-up line
-  before it does not count), whose whole-text Jaccard can be low.
+- its *head*, the lede (first paragraph that is not a one-liner, at most `HEAD_WORDS`
+  words): copies trimmed or padded by whole paragraphs (the lede survives; a short credit
+  or sign-up line before it does not count), whose whole-text Jaccard can be low.
 
 The similarity reported and decided on is exact: the share of the shorter text's shingles
 that the other text has too (containment), so a trimmed copy of a story is as similar as
@@ -36,15 +36,13 @@ _TEMPLATE = MinHash(num_perm=NUM_PERM, hashfunc=int)  # seed 1: the same permuta
 
 
 def head_text(text: str) -> str:
-    """The first HEAD_WORDS words of the text's paragraphs of ONE_LINER_WORDS words or more (all of it if none is)."""
-    kept: list[str] = []
+    """The lede: the first paragraph of ONE_LINER_WORDS words or more, cut at HEAD_WORDS (the text if none is).
+    One paragraph only, so dropping or adding the next one leaves it alone."""
     for paragraph in text.split("\n\n"):
         found = words(paragraph)
         if len(found) >= ONE_LINER_WORDS:
-            kept += found
-            if len(kept) >= HEAD_WORDS:
-                break
-    return " ".join(kept[:HEAD_WORDS]) if kept else text
+            return " ".join(found[:HEAD_WORDS])
+    return text
 
 
 def signature(hashes: np.ndarray) -> np.ndarray:
