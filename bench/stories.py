@@ -177,13 +177,22 @@ def threshold_study(size: int, default: float) -> None:
 _SENTENCE = re.compile(r"(?<=[.!?\"])\s+(?=[A-Z\"])")
 
 
+def mutated(sentence: str, vocabulary: list[str], rng: random.Random) -> str:
+    """The sentence with every third word replaced by a random one: two stories that drew the same sentence share no
+    5-word shingle of it, as two different stories share none."""
+    words = sentence.split()
+    return " ".join(rng.choice(vocabulary) if i % 3 == 2 else w for i, w in enumerate(words))
+
+
 def synthetic_stories(corpus: list[tuple[str, str, str]], n: int, rng: random.Random) -> list[str]:
     """`n` distinct stories as raw texts: the BBC articles first, then stories of 3-8 paragraphs of 1-4 sentences
-    drawn from all BBC sentences (a pair of them shares a sentence or two at most)."""
+    drawn from all BBC sentences, each mutated for its story (`mutated`)."""
     pool = [s for _, _, raw in corpus for p in split(raw)[1] for s in _SENTENCE.split(p) if len(s.split()) >= 6]
-    stories = [raw for _, _, raw in corpus][:n]
+    vocabulary = sorted({w for s in pool for w in s.split()})
+    stories = list(dict.fromkeys(raw for _, _, raw in corpus))[:n]  # the BBC set repeats two articles verbatim
     while len(stories) < n:
-        body = [" ".join(rng.sample(pool, rng.randint(1, 4))) for _ in range(rng.randint(3, 8))]
+        body = [" ".join(mutated(s, vocabulary, rng) for s in rng.sample(pool, rng.randint(1, 4)))
+                for _ in range(rng.randint(3, 8))]
         stories.append(join_story(f"Story {len(stories)}: " + " ".join(rng.sample(pool, 1)[0].split()[:8]), body))
     return stories
 

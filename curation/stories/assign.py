@@ -24,8 +24,9 @@ from curation.ingest.dedup import where
 from curation.models import Article, Problem
 from curation.stories import registry
 from curation.stories.ids import first_story_id
-from curation.stories.index import HEAD_BANDS, NUM_PERM, WHOLE_BANDS, NearDuplicateIndex, fingerprint
+from curation.stories.index import HEAD_BANDS, NUM_PERM, WHOLE_BANDS, NearDuplicateIndex, as_minhash, fingerprint
 from curation.stories.registry import Member
+from datasketch import MinHash
 from pydantic import ValidationError
 
 from curation.workspace import StoryRules, Workspace, WorkspaceError
@@ -66,18 +67,18 @@ class Stories:
         for member in known:
             if fresh:  # made with other settings: sign again
                 found = fingerprint(member.text, rules.shingle_size)
-                member.whole, member.head = found.whole, found.head
-            stories._add(member)
+                member.whole, member.head = found.whole.hashvalues, found.head.hashvalues
+            stories._add(member, as_minhash(member.whole), as_minhash(member.head))
         stories.recorded = len(stories.members)
         return stories
 
-    def _add(self, member: Member) -> None:
+    def _add(self, member: Member, whole: MinHash, head: MinHash) -> None:
         self.position[member.content_hash] = len(self.members)
         self.members.append(member)
         self.by_hash[member.content_hash] = member
         self.by_article[member.article_id] = member
         self.by_story.setdefault(member.story_id, []).append(member)
-        self.index.add(member.packed, member.whole, member.head)
+        self.index.add(member.packed, whole, head)
 
     def place(self, article: Article) -> tuple[Article, Problem | None]:
         """The article with its story id (and a revision's inherited article id), and the finding to report."""
@@ -97,8 +98,8 @@ class Stories:
             story_id=other.story_id if other else first_story_id(article.article_id), role=role,
             of=other.article_id if other else None, similarity=score, source=where(article),
             source_path=article.source_path, title=article.title, publisher=article.publisher, url=article.url,
-            task_id=None, packed=registry.pack(article.text), whole=found.whole, head=found.head)
-        self._add(member)
+            task_id=None, packed=registry.pack(article.text), whole=found.whole.hashvalues, head=found.head.hashvalues)
+        self._add(member, found.whole, found.head)
         self.placed[member.content_hash] = member
         return with_story(article, member), finding(article, member, other)
 

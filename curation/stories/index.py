@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from curation.stories.shingles import shingles, words
+from curation.stories.shingles import Words, combine, shingles, word_hashes
 
 NUM_PERM = 32
 WHOLE_BANDS = (10, 3)  # P(candidate) 0.91 at Jaccard 0.6, 0.985 at 0.7; ~1e-6 for unrelated articles
@@ -31,25 +31,27 @@ HEAD_BANDS = (8, 4)  # P(candidate) 0.985 at Jaccard 0.8 (a head is usually unto
 HEAD_WORDS = 50
 ONE_LINER_WORDS = 15  # paragraphs this short (credits, sign-up lines, datelines) are not a lede
 CHECKED = 4
+CLEAR_MATCH = 0.9
+RECENT = 1024  # shingle sets of recently checked texts kept (~3 MB)
 SCHEME = "affine32"
 _TEMPLATE = MinHash(num_perm=NUM_PERM, hashfunc=int)  # seed 1: the same permutations in every run
 
 
-def head_text(text: str) -> str:
-    """The lede: the first paragraph of ONE_LINER_WORDS words or more, cut at HEAD_WORDS (the text if none is).
-    One paragraph only, so dropping or adding the next one leaves it alone."""
-    for paragraph in text.split("\n\n"):
-        found = words(paragraph)
-        if len(found) >= ONE_LINER_WORDS:
-            return " ".join(found[:HEAD_WORDS])
-    return text
+def head(words: Words) -> np.ndarray:
+    """The lede's word hashes: the first paragraph of ONE_LINER_WORDS words or more, cut at HEAD_WORDS (all the
+    words if none is). One paragraph only, so dropping or adding the next one leaves it alone."""
+    bounds = np.append(words.paragraph_starts, words.hashes.size)
+    for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        if end - start >= ONE_LINER_WORDS:
+            return words.hashes[start:min(end, start + HEAD_WORDS)]
+    return words.hashes
 
 
-def signature(hashes: np.ndarray) -> np.ndarray:
-    """datasketch MinHash hash values of a shingle set (the high 32 bits of each 64-bit shingle hash)."""
-    minhash = MinHash(num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=SCHEME, hashfunc=int)
-    minhash.update_batch((hashes >> np.uint64(32)).tolist())
-    return minhash.hashvalues
+def minhash(hashes: np.ndarray) -> MinHash:
+    """datasketch MinHash of a shingle set (the high 32 bits of each 64-bit shingle hash)."""
+    found = MinHash(num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=SCHEME, hashfunc=int)
+    found.update_batch((hashes >> np.uint64(32)).tolist())
+    return found
 
 
 def as_minhash(values: np.ndarray) -> MinHash:
@@ -58,16 +60,17 @@ def as_minhash(values: np.ndarray) -> MinHash:
 
 @dataclass(frozen=True)
 class Fingerprint:
-    """What the search needs of one text: its shingles and both signatures."""
+    """What the search needs of one text: its shingles and both MinHashes."""
 
     shingles: np.ndarray
-    whole: np.ndarray
-    head: np.ndarray
+    whole: MinHash
+    head: MinHash
 
 
 def fingerprint(text: str, size: int) -> Fingerprint:
-    hashes = shingles(text, size)
-    return Fingerprint(hashes, signature(hashes), signature(shingles(head_text(text), size)))
+    words = word_hashes(text)
+    hashes = combine(words.hashes, size)
+    return Fingerprint(hashes, minhash(hashes), minhash(combine(head(words), size)))
 
 
 def containment(a: np.ndarray, b: np.ndarray) -> float:
@@ -86,39 +89,47 @@ class NearDuplicateIndex:
         self.head = MinHashLSH(num_perm=NUM_PERM, params=HEAD_BANDS)
         self.texts: list[bytes] = []  # zlib-compressed, for the exact check
         self.signatures = np.zeros((1024, NUM_PERM), dtype=np.uint32)
+        self.recent: dict[int, np.ndarray] = {}
 
     def __len__(self) -> int:
         return len(self.texts)
 
-    def add(self, packed: bytes, whole: np.ndarray, head: np.ndarray) -> int:
-        """Index a text (zlib-compressed) by its two signatures (a Fingerprint's); returns its key."""
+    def add(self, packed: bytes, whole: MinHash, head: MinHash) -> int:
+        """Index a text (zlib-compressed) by its two MinHashes (a Fingerprint's); returns its key."""
         key = len(self.texts)
         if key == len(self.signatures):
             self.signatures = np.concatenate([self.signatures, np.zeros_like(self.signatures)])
-        self.signatures[key] = whole
+        self.signatures[key] = whole.hashvalues
         self.texts.append(packed)
-        self.whole.insert(key, as_minhash(whole), check_duplication=False)
-        self.head.insert(key, as_minhash(head), check_duplication=False)
+        self.whole.insert(key, whole, check_duplication=False)
+        self.head.insert(key, head, check_duplication=False)
         return key
 
     def candidates(self, found: Fingerprint) -> list[int]:
         """Keys whose signatures collide with the text's in some band, best estimated Jaccard first, at most CHECKED."""
-        keys = set(self.whole.query(as_minhash(found.whole))) | set(self.head.query(as_minhash(found.head)))
+        keys = set(self.whole.query(found.whole)) | set(self.head.query(found.head))
         if not keys:
             return []
         ordered = np.fromiter(keys, dtype=np.int64, count=len(keys))
-        estimate = (self.signatures[ordered] == found.whole).mean(axis=1)
+        estimate = (self.signatures[ordered] == found.whole.hashvalues).mean(axis=1)
         return ordered[np.argsort(-estimate, kind="stable")[:CHECKED]].tolist()
 
-    def similarity(self, key: int, found: Fingerprint) -> float:
-        text = zlib.decompress(self.texts[key]).decode("utf-8")
-        return containment(found.shingles, shingles(text, self.size))
+    def shingles_of(self, key: int) -> np.ndarray:
+        """An indexed text's shingles; the last few are kept, since a story's copies meet the same members."""
+        if (cached := self.recent.get(key)) is None:
+            if len(self.recent) >= RECENT:
+                self.recent.pop(next(iter(self.recent)))
+            cached = self.recent[key] = shingles(zlib.decompress(self.texts[key]).decode("utf-8"), self.size)
+        return cached
 
     def best_match(self, found: Fingerprint) -> tuple[int, float] | None:
-        """The indexed text most similar to `found` if that similarity reaches the threshold: (key, exact similarity)."""
+        """The indexed text most similar to `found` if that similarity reaches the threshold: (key, exact similarity).
+        A candidate at CLEAR_MATCH or above ends the search (candidates come best estimate first)."""
         best: tuple[int, float] | None = None
         for key in self.candidates(found):
-            score = self.similarity(key, found)
+            score = containment(found.shingles, self.shingles_of(key))
             if score >= self.threshold and (best is None or score > best[1]):
                 best = (key, score)
+                if score >= CLEAR_MATCH:
+                    break
         return best

@@ -1,62 +1,90 @@
 """Word shingles of an article's text, as a sorted array of stable 64-bit hashes.
 
-Words are lower-cased runs of letters and digits, so punctuation, case and line
-breaks (house style, re-wrapping) do not count as edits. A shingle is `size`
-consecutive words. Each word is hashed once (blake2b, stable across runs and
-machines, unlike Python's `hash`), and a shingle's hash is a mixed linear
-combination of its words' hashes, computed for all shingles at once in numpy.
-Two distinct shingles share a hash with probability ~2**-64, so the Jaccard
-similarity of two hash sets is the Jaccard similarity of the shingle sets.
+Words are lower-cased runs of letters, digits and underscores (what `\\w` matches), so
+punctuation, case and line breaks (house style, re-wrapping) do not count as edits. A
+shingle is `size` consecutive words. Everything is computed on the text's code points in
+numpy, with no Python loop per word: each word's hash is a polynomial hash of its code
+points (from prefix sums), mixed; a shingle's hash is a mixed combination of its words'
+hashes. The hashes are stable across runs and machines (unlike Python's `hash`), since the
+story registry stores signatures made from them. Distinct shingles of natural text share
+a hash with probability ~2**-64, so the similarity of two hash sets is that of the
+shingle sets.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
+from typing import NamedTuple
 
 import numpy as np
 
-_WORD = re.compile(r"\w+")
-_MASK = (1 << 64) - 1
-# Odd multipliers, one per position in a shingle (fixed: hashes are stored in the story registry).
+# Odd multipliers, one per position in a shingle (fixed: signatures made from them are stored).
 _MULTIPLIERS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5,
                          0x85EBCA77C2B2AE63, 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0xD6E8FEB86659FD93],
                         dtype=np.uint64)
 MAX_SIZE = len(_MULTIPLIERS)
-_CACHE_LIMIT = 1_000_000
+_BASE = 0x100000001B3  # odd, so invertible modulo 2**64
+_ASCII_WORD = np.array([chr(c).isalnum() or c == ord("_") for c in range(128)])
+_wide_word: dict[int, bool] = {}
+_powers = np.ones(1, dtype=np.uint64)
+_inverse = np.ones(1, dtype=np.uint64)
 
 
-class WordHashes:
-    """word -> its 64-bit hash, memoised (news vocabulary repeats; bounded so a long run stays flat)."""
-
-    def __init__(self) -> None:
-        self.known: dict[str, int] = {}
-
-    def __call__(self, words: list[str]) -> np.ndarray:
-        known = self.known
-        if len(known) > _CACHE_LIMIT:
-            known.clear()
-        out = []
-        for word in words:
-            h = known.get(word)
-            if h is None:
-                h = known[word] = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
-            out.append(h)
-        return np.array(out, dtype=np.uint64)
+def _grow(n: int) -> None:
+    """Powers of _BASE and of its inverse modulo 2**64, for positions 0..n."""
+    global _powers, _inverse
+    if len(_powers) > n:
+        return
+    size = max(n + 1, 2 * len(_powers))
+    with np.errstate(over="ignore"):
+        _powers = np.cumprod(np.concatenate([np.ones(1, np.uint64), np.full(size - 1, _BASE, np.uint64)]),
+                             dtype=np.uint64)
+        _inverse = np.cumprod(np.concatenate([np.ones(1, np.uint64),
+                                              np.full(size - 1, pow(_BASE, -1, 1 << 64), np.uint64)]), dtype=np.uint64)
 
 
-_word_hashes = WordHashes()
+def _mix(h: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: every input bit reaches every output bit (MinHash reads the high half)."""
+    with np.errstate(over="ignore"):
+        h = h ^ (h >> np.uint64(30))
+        h = h * np.uint64(0xBF58476D1CE4E5B9)
+        h = h ^ (h >> np.uint64(27))
+        h = h * np.uint64(0x94D049BB133111EB)
+        return h ^ (h >> np.uint64(31))
 
 
-def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
+class Words(NamedTuple):
+    """The hash of every word of a text, in order, and where each paragraph's words start."""
+
+    hashes: np.ndarray
+    paragraph_starts: np.ndarray  # index into `hashes` of each paragraph's first word
 
 
-def shingles(text: str, size: int) -> np.ndarray:
-    """Sorted, distinct hashes of the text's `size`-word shingles (a text shorter than `size` words is one shingle)."""
+def word_hashes(text: str) -> Words:
+    lowered = text.lower()
+    points = np.frombuffer(lowered.encode("utf-32-le"), dtype=np.uint32)
+    wide = points >= 128
+    word = np.zeros(len(points), dtype=bool)
+    word[~wide] = _ASCII_WORD[points[~wide]]
+    if wide.any():
+        for c in np.unique(points[wide]).tolist():
+            if c not in _wide_word:
+                _wide_word[c] = chr(c).isalnum()
+        word[wide] = [_wide_word[c] for c in points[wide].tolist()]
+    edges = np.diff(np.concatenate([[False], word, [False]]).astype(np.int8))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    _grow(len(points))
+    with np.errstate(over="ignore"):
+        prefix = np.concatenate([np.zeros(1, dtype=np.uint64),
+                                 np.cumsum(points.astype(np.uint64) * _powers[:len(points)], dtype=np.uint64)])
+        hashes = _mix((prefix[ends] - prefix[starts]) * _inverse[starts] + (ends - starts).astype(np.uint64))
+    breaks = np.flatnonzero((points[:-1] == 10) & (points[1:] == 10)) if len(points) > 1 else np.zeros(0, np.int64)
+    return Words(hashes, np.searchsorted(starts, np.concatenate([[0], breaks + 2])))
+
+
+def combine(hashed: np.ndarray, size: int) -> np.ndarray:
+    """Sorted, distinct hashes of the `size`-word shingles of a word-hash sequence (fewer words: one shingle)."""
     if not 1 <= size <= MAX_SIZE:
         raise ValueError(f"shingle size {size}: expected 1 to {MAX_SIZE} words")
-    hashed = _word_hashes(words(text))
     if hashed.size == 0:
         return hashed
     n = max(hashed.size - size + 1, 1)
@@ -64,10 +92,12 @@ def shingles(text: str, size: int) -> np.ndarray:
         combined = np.zeros(n, dtype=np.uint64)
         for i in range(min(size, hashed.size)):
             combined += hashed[i:i + n] * _MULTIPLIERS[i]
-        combined ^= combined >> np.uint64(31)  # mix: every bit of the sum reaches the high bits MinHash reads
-        combined *= np.uint64(0xBF58476D1CE4E5B9)
-        combined ^= combined >> np.uint64(29)
-    return np.unique(combined)
+    return np.unique(_mix(combined))
+
+
+def shingles(text: str, size: int) -> np.ndarray:
+    """Sorted, distinct hashes of the text's `size`-word shingles."""
+    return combine(word_hashes(text).hashes, size)
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
