@@ -1,0 +1,209 @@
+"""Stories without a server: similarity invariants (hypothesis), the syndication edits found and different stories
+kept apart, the revision rule, the registry, and the split rule."""
+
+from __future__ import annotations
+
+import json
+import random
+import stat
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from bench.syndication import EDITS
+from curation.cli import app
+from curation.export.splits import assign, empty_splits, split_of
+from curation.export.verify import story_problems
+from curation.ingest import make_article, parse_text
+from curation.models import Article, Problem
+from curation.pipeline import iter_tasks
+from curation.stories import registry
+from curation.stories.assign import Stories
+from curation.stories.index import containment, fingerprint
+from curation.stories.shingles import jaccard, shingles
+from curation.workspace import StoryRules, Workspace, WorkspaceConfig, WorkspaceError
+from tests.conftest import ROOT
+from tests.strategies import messy_text
+
+runner = CliRunner()
+EXAMPLES = ROOT / "examples" / "articles"
+words = st.lists(st.sampled_from("the council budget said mayor roads forty million repairs north seoul "
+                                 "defence minister 北 朝鮮 café é".split()), min_size=5, max_size=80).map(" ".join)
+
+
+def example_raws() -> list[str]:
+    """examples/articles as raw "headline, blank line, body" texts, the shape the edits work on."""
+    from curation.ingest import ingest
+
+    return [f"{a.title}\n\n{a.text}\n" for a in ingest([EXAMPLES]) if isinstance(a, Article)]
+
+
+@given(words, words)
+def test_similarities_are_symmetric_bounded_and_one_for_identical_texts(a, b):
+    x, y = shingles(a, 5), shingles(b, 5)
+    assert containment(x, y) == containment(y, x) and 0 <= containment(x, y) <= 1
+    assert jaccard(x, y) == jaccard(y, x) and jaccard(x, y) <= containment(x, y)
+    assert containment(x, x) == 1.0 == jaccard(x, x)
+    assert containment(x, shingles(a + "\n\n" + b, 5)) == 1.0  # a text is contained in itself plus more
+
+
+@given(messy_text)
+def test_shingles_ignore_case_punctuation_and_line_breaks(text):
+    restyled = text.upper().replace(".", " ").replace("\n", " \r\n ").replace(",", ";")
+    if text.upper().lower() == text.lower():  # case-folding round trips (not so for every code point)
+        assert np.array_equal(shingles(text, 5), shingles(restyled, 5))
+
+
+@given(messy_text)
+@settings(max_examples=50)
+def test_placing_an_article_keeps_its_text_and_offsets(text):
+    try:
+        article = make_article(text + "\n\nThe council said so.", source_path="x.txt")
+    except ValueError:
+        return
+    placed, _ = Stories(StoryRules()).place(article)
+    assert placed.text == article.text and placed.paragraphs == article.paragraphs
+    assert all(placed.text[p.start:p.end] == article.text[p.start:p.end] for p in placed.paragraphs)
+    assert placed.story_id == "st_" + article.article_id.removeprefix("art_")
+
+
+@given(st.integers(0, 10**6))
+@settings(max_examples=20, deadline=None)
+def test_every_syndication_edit_of_an_example_is_a_near_duplicate_and_similarity_is_exact(seed):
+    rng = random.Random(seed)
+    raws = example_raws()
+    raw = rng.choice(raws)
+    kind = rng.choice(sorted(set(EDITS) - {"combined"}))
+    stories = Stories(StoryRules())
+    original = parse_text(raw, source_path="a.txt", url="https://wire.example/a")
+    copy = parse_text(EDITS[kind](raw, rng), source_path="b.txt", url="https://other.example/b")
+    stories.place(original)
+    placed, problem = stories.place(copy)
+    assert placed.story_id == stories.member(original.content_hash).story_id, kind
+    exact = containment(shingles(original.text, 5), shingles(copy.text, 5))
+    assert problem.message == f"near-duplicate ({exact:.2f}) of a.txt, story {placed.story_id}"
+    assert problem.path == "b.txt" and problem.severity == "warning"
+
+
+def test_different_stories_stay_apart_even_on_one_topic():
+    raws = example_raws()
+    stories = Stories(StoryRules())
+    placed = [stories.place(parse_text(raw, source_path=f"{i}.txt"))[0] for i, raw in enumerate(raws)]
+    assert len({p.story_id for p in placed}) == len(raws)
+    follow_up = raws[0].replace("Could Take Two Years", "Reopens Early")  # same topic, its own text
+    other = parse_text(follow_up.split("\n\n")[0] + "\n\nThe bridge reopened on Monday, months ahead of the schedule "
+                       "engineers had given, and traffic returned to normal by the evening rush hour.", source_path="f.txt")
+    assert stories.place(other)[1] is None
+
+
+def test_tasks_reports_a_copy_in_the_batch_with_its_story(tmp_path):
+    raw = example_raws()[0]
+    (tmp_path / "a.txt").write_text(raw)
+    (tmp_path / "b.txt").write_text(EDITS["reword"](EDITS["headline"](raw, random.Random(1)), random.Random(1)))
+    out = tmp_path / "tasks.json"
+    result = runner.invoke(app, ["tasks", str(tmp_path), "-o", str(out), "--no-predictions", "-w", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    tasks = json.loads(out.read_text())
+    assert tasks[0]["data"]["story_id"] == tasks[1]["data"]["story_id"]
+    assert f"{tmp_path / 'b.txt'}: warning: near-duplicate (" in result.stderr
+    assert result.stderr.rstrip().endswith("(0 errors, 1 warnings)")
+    off = runner.invoke(app, ["tasks", str(tmp_path), "-o", str(out), "--no-predictions", "--no-near-duplicates",
+                              "-w", str(tmp_path)])
+    assert "near-duplicate" not in off.stderr and len({t["data"]["story_id"] for t in json.loads(out.read_text())}) == 2
+    bad = runner.invoke(app, ["tasks", str(tmp_path), "-o", str(out), "--threshold", "2", "-w", str(tmp_path)])
+    assert bad.exit_code == 1 and bad.stderr.strip() == "error: near-duplicate threshold 2.0: expected a number in (0, 1]"
+
+
+def recorded_stories(tmp_path, texts: list[Article]) -> tuple[Stories, list[Article]]:
+    """The articles placed and recorded as if pushed (task ids 1, 2, ...), then the registry opened again."""
+    path = tmp_path / "stories.sqlite"
+    stories = Stories.open(StoryRules(), path)
+    placed = [stories.place(a)[0] for a in texts]
+    for task_id, member in enumerate(stories.placed.values(), 1):
+        member.task_id = task_id
+    stories.record(stories.placed.values())
+    return Stories.open(StoryRules(), path), placed
+
+
+BUDGET = ("The city council approved a budget of 40 million dollars for road repairs on Monday, the mayor said. "
+          "Officials expect the work to start in the spring and to last about two years, and residents of the "
+          "northern districts welcomed the plan.")
+
+
+def test_a_text_only_article_edited_after_its_push_is_a_revision_that_keeps_its_article_id(tmp_path):
+    old = make_article(BUDGET, source_path="budget.jsonl", source_line=1, title="Road budget")
+    stories, _ = recorded_stories(tmp_path, [old])
+    new = make_article(BUDGET.replace("40 million", "45 million"), source_path="budget.jsonl", source_line=1,
+                       title="Road budget")
+    assert new.article_id != old.article_id  # its identity is its text
+    placed, problem = stories.place(new)
+    assert (placed.article_id, placed.story_id) == (old.article_id, "st_" + old.article_id[4:])
+    assert problem.message.startswith("revision (0.") and problem.message.endswith(f"supersedes {old.article_id} when pushed")
+    elsewhere = make_article(BUDGET.replace("40 million", "45 million"), source_path="other.txt", title="Roads")
+    stories2, _ = recorded_stories(tmp_path / "2", [old])
+    copy, found = stories2.place(elsewhere)  # another source, another title: a copy, not a revision
+    assert copy.article_id == elsewhere.article_id and copy.story_id == placed.story_id
+    assert found.message.startswith("near-duplicate (")
+
+
+def test_the_registry_is_owner_only_ordered_idempotent_and_refuses_damage(tmp_path):
+    raw = example_raws()[1]
+    a = parse_text(raw, source_path="a.txt", url="https://a.example/1")
+    b = parse_text(EDITS["correction"](raw, random.Random(2)), source_path="b.txt", url="https://b.example/1")
+    stories, placed = recorded_stories(tmp_path, [b, a])  # the copy arrived first: its id names the story
+    path = tmp_path / "stories.sqlite"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    members, _ = registry.read(path)
+    assert [m.content_hash for m in members] == [b.content_hash, a.content_hash]
+    assert {m.story_id for m in members} == {"st_" + b.article_id[4:]}
+    again = [stories.place(x) for x in (a, b)]  # re-running: same story ids, nothing found anew
+    assert [p.story_id for p, _ in again] == [p.story_id for p in placed[::-1]] and all(f is None for _, f in again)
+    registry.record(path, members, stories.settings)
+    assert len(registry.read(path)[0]) == 2 and registry.counts(path)["stories"] == 1
+    path.write_bytes(b"not a database" * 100)
+    with pytest.raises(WorkspaceError, match="not a readable story registry"):
+        registry.read(path)
+
+
+def test_pipeline_assigns_story_ids_for_iter_tasks_users(tmp_path):
+    raw = example_raws()[2]
+    (tmp_path / "a.txt").write_text(raw)
+    (tmp_path / "b.txt").write_text(EDITS["boilerplate"](raw, random.Random(3)))
+    problems: list[Problem] = []
+    tasks = list(iter_tasks([tmp_path], problems.append, preannotator=None, stories=Stories(StoryRules())))
+    assert tasks[0].data.story_id == tasks[1].data.story_id and [p.severity for p in problems] == ["warning"]
+
+
+def test_splits_keep_inherited_stories_fill_small_splits_and_never_split_a_story():
+    stories = [f"st_{i:04d}" for i in range(50)]
+    plain = assign(stories, (0.8, 0.1, 0.1))
+    assert plain == {s: split_of(s, (0.8, 0.1, 0.1)) for s in stories}
+    filled = assign(stories, (0.8, 0.1, 0.1), min_per_split=8)
+    counts = {s: list(filled.values()).count(s) for s in ("train", "validation", "test")}
+    assert min(counts.values()) >= 8 and sum(counts.values()) == 50
+    moved = {s for s in stories if filled[s] != plain[s]}
+    assert all(plain[s] == "train" for s in moved)  # only taken from the largest split
+    inherited = {s: "test" for s in stories[:30]}
+    later = assign(stories + ["st_new"], (0.8, 0.1, 0.1), inherited, min_per_split=8)
+    assert all(later[s] == "test" for s in stories[:30])  # a story never moves between versions
+    assert empty_splits(assign(["st_a"], (0.8, 0.1, 0.1))) and not empty_splits(filled)
+    assert story_problems({"st_a": {"train", "test"}}, None) == [
+        "story st_a: rows in test and train: a story must not cross splits"]
+    assert story_problems({"st_a": {"train"}}, {"st_a": "test"}) == ["story st_a: in train, the manifest says test"]
+
+
+def test_the_threshold_comes_from_the_workspace_config(tmp_path):
+    ws = Workspace(tmp_path)
+    ws.save_config(WorkspaceConfig(stories=StoryRules(threshold=0.99)))
+    from curation.stories.assign import for_workspace
+
+    assert for_workspace(ws).rules.threshold == 0.99 and for_workspace(ws, threshold=0.7).rules.threshold == 0.7
+    raw = example_raws()[0]
+    stories = for_workspace(ws)
+    stories.place(parse_text(raw, source_path="a.txt"))
+    edited = parse_text(EDITS["reword"](raw, random.Random(5)), source_path="b.txt")
+    found = containment(fingerprint(raw.split("\n\n", 1)[1], 5).shingles, fingerprint(edited.text, 5).shingles)
+    assert found < 0.99 and stories.place(edited)[1] is None  # too strict a threshold: reported as its own story
