@@ -114,6 +114,14 @@ def utility_section(out: Path, result: Utility) -> str:
             + "<h3>Lead time (seconds) with and without predictions</h3>" + table(result.lead_time, "lead-time"))
 
 
+def story_count(tasks: pl.DataFrame) -> int:
+    """Distinct stories among pulled task copies (a task from before stories is a story of its own)."""
+    if tasks.height == 0:
+        return 0
+    story = pl.col("data").str.json_path_match("$.story_id")
+    return tasks.select(pl.coalesce(story, pl.col("article_id")).n_unique()).item()
+
+
 def write_report(pulled: Pulled, policy: ReviewPolicy, out: Path, *, url: str, project_id: int | None,
                  limit: int = 10) -> Path:
     """Write out/index.html and its PNGs; returns the page's path."""
@@ -124,7 +132,8 @@ def write_report(pulled: Pulled, policy: ReviewPolicy, out: Path, *, url: str, p
     parts = [
         "<h1>Annotation quality</h1>",
         f"<p>{pulled.live.height} annotations pulled ({len(pulled.annotations)} submitted and readable), "
-        f"{agreed.tasks} tasks with two or more annotators.</p>",
+        f"{agreed.tasks} tasks with two or more annotators; {pulled.tasks.height} annotated tasks of "
+        f"{story_count(pulled.tasks)} stories (syndicated copies and revisions share a story).</p>",
         *(f"<p>warning: {html.escape(p)}</p>" for p in pulled.problems),
         "<h2>Progress</h2>", image(out, "progress", progress_plot(pulled), "annotations over time"),
         "<h2>Labels</h2>", image(out, "labels", label_plot(pulled, policy), "spans per label"),
