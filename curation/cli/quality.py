@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from curation.cli import options
-from curation.cli._app import app, emit
+from curation.cli._app import app, emit, output
 
 if TYPE_CHECKING:
     import polars as pl
@@ -133,6 +133,7 @@ def report(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for index.html and its PNG plots.")] = Path("report"),
     workspace: options.Workspace = None,
     limit: Annotated[int, typer.Option(min=1, help="Disputed tasks to list.")] = 10,
+    as_json: options.Json = False,
 ) -> None:
     """Write an offline HTML quality report: progress, labels, agreement, annotators, pre-annotation, disputes."""
     from curation.quality.report import write_report
@@ -140,13 +141,14 @@ def report(
     ws, pulled = loaded(workspace)
     page = write_report(pulled, ws.config().review, out, url=label_studio_url(ws), project_id=ws.config().project_id,
                         limit=limit)
-    typer.echo(f"wrote {page}")
+    output(as_json, {"page": str(page)}, [f"wrote {page}"])
 
 
 @app.command()
 def adjudicate(
     workspace: options.Workspace = None,
     limit: Annotated[int, typer.Option(min=1, help="Prepare at most this many disputed tasks, most disputed first.")] = 50,
+    as_json: options.Json = False,
 ) -> None:
     """Add each disputed task's competing annotations as predictions (model version annotator:<pseudonym>) for a reviewer."""
     from curation.quality.adjudicate import adjudicate as add_competing
@@ -157,9 +159,10 @@ def adjudicate(
     project_id = ws.config().project_id
     tasks = pulled.multi_annotated()
     found = disputes(tasks)[:limit]
-    client = connect(ws)
-    added = add_competing(client, ws, found, tasks)
+    added = add_competing(connect(ws), ws, found, tasks)
     url = label_studio_url(ws)
-    for dispute in found:
-        typer.echo(f"task {dispute.task_id}: {added[dispute.task_id]} predictions added  {dispute.link(url, project_id)}")
-    typer.echo(f"{len(found)} disputed tasks ready for review: accept (review decision) the annotation that should stand")
+    prepared = [{"task_id": d.task_id, "predictions_added": added[d.task_id], "link": d.link(url, project_id)}
+                for d in found]
+    output(as_json, prepared, [
+        *(f"task {t['task_id']}: {t['predictions_added']} predictions added  {t['link']}" for t in prepared),
+        f"{len(found)} disputed tasks ready for review: accept (review decision) the annotation that should stand"])

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from curation.cli import options
-from curation.cli._app import app, emit, fail, progress_bar
+from curation.cli._app import app, emit, fail, output, progress_bar
 
 if TYPE_CHECKING:
     from label_studio_sdk import LabelStudio
@@ -28,6 +28,7 @@ def _project(ws: Workspace) -> tuple[LabelStudio, int]:
 def pull(
     workspace: options.Workspace = None,
     full: Annotated[bool, typer.Option("--full", help="Compare every task, not only recently updated ones.")] = False,
+    as_json: options.Json = False,
 ) -> None:
     """Fetch new, changed and deleted annotations into append-only snapshots under .curation/snapshots/."""
     import httpx
@@ -47,10 +48,11 @@ def pull(
         what = f"HTTP {exc.status_code}" if isinstance(exc, ApiError) else type(exc).__name__
         raise fail(f"Label Studio stopped answering during the pull ({what}); nothing from this pull was stored: "
                    "run `curation pull` again") from None
-    for error in report.offset_errors:
-        typer.echo(f"offset mismatch: {error}", err=True)
     events = ", ".join(f"{n} {kind}" for kind, n in report.events.items())
-    typer.echo(f"checked {report.tasks_checked} tasks, fetched {report.tasks_fetched}: {events}")
+    output(as_json, {"project_id": project_id, "pull_id": report.pull_id, "tasks_checked": report.tasks_checked,
+                     "tasks_fetched": report.tasks_fetched, "events": report.events, "offset_errors": report.offset_errors},
+           [f"checked {report.tasks_checked} tasks, fetched {report.tasks_fetched}: {events}"],
+           [f"offset mismatch: {error}" for error in report.offset_errors])
     if report.offset_errors:
         raise typer.Exit(1)
 
