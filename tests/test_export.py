@@ -229,7 +229,8 @@ def test_json_reports_of_export_versions_diff_and_verify_follow_their_documented
     from curation.cli.shapes import SHAPES, mismatches
 
     ws, client, project_id, tasks, users, final, made, root, done = project
-    exported = runner.invoke(app, ["export", "--name", "claims", "--root", str(tmp_path), "-w", str(ws.root), "--json"])
+    exported = runner.invoke(app, ["export", "--name", "claims", "--version", "1.0.0", "--root", str(tmp_path), "-w",
+                                   str(ws.root), "--json"])
     assert exported.exit_code == 0, exported.output
     report = json.loads(exported.stdout)
     assert not mismatches(report, SHAPES["export"])
@@ -237,7 +238,10 @@ def test_json_reports_of_export_versions_diff_and_verify_follow_their_documented
     assert report["path"] == str(tmp_path / "claims" / "1.0.0") and report["parent"] is None
     assert report["articles"] == {split: c["articles"] for split, c in manifest["counts"].items()}
     assert report["tasks"] == manifest["tasks"] and report["changes"] is None and report["hub"] is None
-    assert "{" not in runner.invoke(app, ["export", "--name", "prose", "--root", str(tmp_path), "-w", str(ws.root)]).stdout
+    prose = runner.invoke(app, ["export", "--name", "prose", "--version", "1.0.0", "--root", str(tmp_path), "-w",
+                                str(ws.root)])
+    assert prose.exit_code == 0 and "{" not in prose.stdout  # counts in words, not a Python dict repr
+    assert f"{sum(report['articles'].values())} articles ({report['articles']['train']} train, " in prose.stdout
 
     listed = json.loads(runner.invoke(app, ["versions", "claims", "--root", str(root), "--json"]).stdout)
     assert not mismatches(listed, SHAPES["versions"])

@@ -45,12 +45,12 @@ def shape_block(name: str) -> list[str]:
 def reference() -> str:
     root = get_command(app)
     top = typer.Context(root, info_name="curation", terminal_width=100, max_content_width=100)
-    out = [INTRO, "```text", root.get_help(top), "```", ""]
+    notation = "JSON shapes: " + SHAPES_DOC.split("Notation: ", 1)[1].strip()
+    out = [INTRO, notation, "", "```text", root.get_help(top), "```", ""]
     for path, ctx in commands(root, top):
         out += [f"## curation {path}", "", "```text", ctx.command.get_help(ctx), "```", ""]
         for name in (key for key in SHAPES if key == path or key.startswith(f"{path} --")):
             out += shape_block(name)
-    out += ["## JSON shapes", "", SHAPES_DOC.split("\n\n", 1)[1].strip(), ""]
     return "\n".join(out)
 
 
