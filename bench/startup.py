@@ -18,21 +18,9 @@ import sys
 import time
 from pathlib import Path
 
-from typer.main import get_command
-
-from curation.cli import app
+from curation.cli.reference import command_paths
 
 BIN = Path(sys.executable).parent
-
-
-def commands(group=None, prefix=()) -> list[tuple[str, ...]]:
-    group = group or get_command(app)
-    found = []
-    for name, command in group.commands.items():
-        found.append((*prefix, name))
-        if hasattr(command, "commands"):
-            found += commands(command, (*prefix, name))
-    return found
 
 
 def timed(argv: list[str], runs: int) -> tuple[float, float]:
@@ -62,7 +50,7 @@ def main() -> None:
     curation = [str(BIN / "curation")]
     rows = [("curation --help", timed([*curation, "--help"], runs)),
             ("curation --version", timed([*curation, "--version"], runs))]
-    rows += [(f"curation {' '.join(path)} --help", timed([*curation, *path, "--help"], runs)) for path in commands()]
+    rows += [(f"curation {' '.join(path)} --help", timed([*curation, *path, "--help"], runs)) for path in command_paths()]
     references = [("python -c pass", timed([sys.executable, "-c", "pass"], runs)),
                   ("pip --help", timed([str(BIN / "pip"), "--help"], runs)),
                   ("datasets-cli --help", timed([str(BIN / "datasets-cli"), "--help"], runs))]

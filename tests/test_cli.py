@@ -15,26 +15,15 @@ from typer.testing import CliRunner
 
 from curation.cli import app
 from curation.cli._app import CurationGroup
-from curation.cli.reference import reference
+from curation.cli.reference import command_paths, reference
 from curation.cli.shapes import SHAPES, mismatches
-from tests.conftest import ROOT, need
+from tests.conftest import ROOT
 from tests.test_evaluation import write_tiny_benchmarks
 
 runner = CliRunner()
 EXAMPLES = ROOT / "examples" / "articles"
 EXAMPLE_DATASETS = ROOT / "datasets"
 HEAVY = ("label_studio_sdk", "datasets", "matplotlib", "pandas", "polars", "pyarrow", "trafilatura", "sklearn", "spacy")
-
-
-def command_paths(group=None, prefix=()) -> list[tuple[str, ...]]:
-    """Every command as the words that call it (`("server", "start")`), groups included."""
-    group = group or get_command(app)
-    paths = []
-    for name, command in group.commands.items():
-        paths.append((*prefix, name))
-        if hasattr(command, "commands"):
-            paths.extend(command_paths(command, (*prefix, name)))
-    return paths
 
 
 def loaded_after(code: str) -> list[str]:

@@ -38,13 +38,22 @@ def commands(group: typer.core.TyperGroup, ctx: typer.Context) -> Iterator[tuple
             yield from commands(command, sub)
 
 
+def root_context() -> tuple[typer.core.TyperGroup, typer.Context]:
+    root = get_command(app)
+    return root, typer.Context(root, info_name="curation", terminal_width=100, max_content_width=100)
+
+
+def command_paths() -> list[tuple[str, ...]]:
+    """Every command and group as the words that call it: ("tasks",), ("server", "start"), …"""
+    return [tuple(path.split()) for path, _ in commands(*root_context())]
+
+
 def shape_block(name: str) -> list[str]:
     return [f"`{name} --json`:", "", "```json", json.dumps(SHAPES[name], indent=2), "```", ""]
 
 
 def reference() -> str:
-    root = get_command(app)
-    top = typer.Context(root, info_name="curation", terminal_width=100, max_content_width=100)
+    root, top = root_context()
     notation = "JSON shapes: " + SHAPES_DOC.split("Notation: ", 1)[1].strip()
     out = [INTRO, notation, "", "```text", root.get_help(top), "```", ""]
     for path, ctx in commands(root, top):
