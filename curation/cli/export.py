@@ -19,8 +19,8 @@ def _dataset_dir(workspace: Optional[Path], root: Optional[Path], name: str) -> 
     return (root or default_root(Workspace.from_env(workspace))) / name
 
 
-@app.command()
-def export(
+@app.command("export")
+def export_cli(
     name: Annotated[str, typer.Option("--name", help="Dataset name (a folder under the root).")],
     version: Annotated[Optional[str], typer.Option("--version", help="Version to write, X.Y.Z.")] = None,
     bump: Annotated[Optional[str], typer.Option(help="Or: bump the latest version's major, minor or patch.")] = None,
@@ -34,7 +34,7 @@ def export(
     as_json: options.Json = False,
 ) -> None:
     """Export reviewed annotations from the pulled snapshots as a new, immutable dataset version."""
-    from curation.export import export as run_export
+    from curation.export import export
     from curation.export.hub import hub_api, push_version
     from curation.export.splits import parse_ratios
     from curation.workspace import Workspace
@@ -47,7 +47,7 @@ def export(
     try:
         with progress_bar() as progress:
             bar = progress.add_task("articles", total=None)
-            done = run_export(ws, name, version=version, bump=bump, root=root, allow_same=allow_same, license=license,
+            done = export(ws, name, version=version, bump=bump, root=root, allow_same=allow_same, license=license,
                               ratios=ratios, workers=workers,
                               on_progress=lambda n, total: progress.update(bar, completed=n, total=total))
     except ValueError as exc:  # export's data problems (e.g. annotations without a pulled task) say what to run
@@ -75,8 +75,8 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items())
 
 
-@app.command()
-def versions(name: Annotated[str, typer.Argument(help="Dataset name.")], root: options.Root = None,
+@app.command("versions")
+def versions_cli(name: Annotated[str, typer.Argument(help="Dataset name.")], root: options.Root = None,
              workspace: options.Workspace = None, as_json: options.Json = False) -> None:
     """List a dataset's versions, oldest first, with their size and parent."""
     from curation.export import manifest as mf
@@ -95,8 +95,8 @@ def versions(name: Annotated[str, typer.Argument(help="Dataset name.")], root: o
                            for r in rows])
 
 
-@app.command()
-def diff(name: Annotated[str, typer.Argument(help="Dataset name.")], a: Annotated[str, typer.Argument(help="Older version.")],
+@app.command("diff")
+def diff_cli(name: Annotated[str, typer.Argument(help="Dataset name.")], a: Annotated[str, typer.Argument(help="Older version.")],
          b: Annotated[str, typer.Argument(help="Newer version.")], root: options.Root = None,
          workspace: options.Workspace = None, as_json: options.Json = False) -> None:
     """Articles added, removed and changed from version A to version B, and label counts."""
@@ -117,11 +117,11 @@ def diff(name: Annotated[str, typer.Argument(help="Dataset name.")], a: Annotate
            lines)
 
 
-@app.command()
-def verify(target: Annotated[str, typer.Argument(help="NAME (every version) or NAME@X.Y.Z.")], root: options.Root = None,
+@app.command("verify")
+def verify_cli(target: Annotated[str, typer.Argument(help="NAME (every version) or NAME@X.Y.Z.")], root: options.Root = None,
            workspace: options.Workspace = None, as_json: options.Json = False) -> None:
     """Re-check sha256s, span and token offsets and counts against the manifest; exit 1 on any difference."""
-    from curation.export import verify as find_problems
+    from curation.export import verify
     from curation.export import versions as vs
 
     name, _, number = target.partition("@")
@@ -129,7 +129,7 @@ def verify(target: Annotated[str, typer.Argument(help="NAME (every version) or N
     numbers = [vs.resolve(folder, number).name] if number else vs.versions(folder)
     if not numbers:
         raise fail(f"no versions of {name} under {folder.parent}")
-    checked = [{"name": name, "version": n, "ok": not (found := find_problems(folder / n)), "problems": found}
+    checked = [{"name": name, "version": n, "ok": not (found := verify(folder / n)), "problems": found}
                for n in numbers]
     output(as_json, checked,
            [f"{name}@{c['version']}: {'FAILED' if c['problems'] else 'ok'}" for c in checked],

@@ -13,8 +13,8 @@ from curation.cli._app import app, output, progress_bar, usage
 from curation.cli.tasks import ProblemLog
 
 
-@app.command()
-def push(
+@app.command("push")
+def push_cli(
     inputs: options.Inputs,
     workspace: options.Workspace = None,
     preannotator: options.Preannotator = defaults.PREANNOTATOR,

@@ -24,8 +24,8 @@ def _project(ws: Workspace) -> tuple[LabelStudio, int]:
     return connect(ws), project_id
 
 
-@app.command()
-def pull(
+@app.command("pull")
+def pull_cli(
     workspace: options.Workspace = None,
     full: Annotated[bool, typer.Option("--full", help="Compare every task, not only recently updated ones.")] = False,
     as_json: options.Json = False,
@@ -34,7 +34,7 @@ def pull(
     import httpx
     from label_studio_sdk.core.api_error import ApiError
 
-    from curation.sync.pull import pull as run_pull
+    from curation.sync.pull import pull
     from curation.workspace import Workspace
 
     ws = Workspace.from_env(workspace)
@@ -42,7 +42,7 @@ def pull(
     try:
         with progress_bar() as progress:
             bar = progress.add_task("listing tasks", total=None)
-            report = run_pull(client, ws, project_id, full=full, on_task=lambda r: progress.update(
+            report = pull(client, ws, project_id, full=full, on_task=lambda r: progress.update(
                 bar, completed=r.tasks_fetched, description=f"{r.tasks_checked} listed, {r.tasks_fetched} fetched"))
     except (httpx.HTTPError, ApiError) as exc:  # an ApiError's text holds request headers: name only its status
         what = f"HTTP {exc.status_code}" if isinstance(exc, ApiError) else type(exc).__name__
@@ -57,8 +57,8 @@ def pull(
         raise typer.Exit(1)
 
 
-@app.command()
-def status(workspace: options.Workspace = None, as_json: options.Json = False) -> None:
+@app.command("status")
+def status_cli(workspace: options.Workspace = None, as_json: options.Json = False) -> None:
     """Tasks per review state and annotations per annotator, from the last pull."""
     from rich.console import Console
     from rich.table import Table

@@ -44,8 +44,8 @@ class ProblemLog:
         return [p.model_dump() for p in self.seen]
 
 
-@app.command()
-def tasks(
+@app.command("tasks")
+def tasks_cli(
     inputs: options.Inputs,
     output: Annotated[Path, typer.Option("--output", "-o", help="Label Studio import file to write.")],
     fmt: Annotated[Format, typer.Option("--format", help="json (one array) or jsonl (one task a line).")] = Format.json,
