@@ -8,6 +8,7 @@ secrets). CURATION_DEBUG=1 lets the exception through for a developer.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from collections.abc import Iterable
@@ -52,7 +53,7 @@ class CurationGroup(TyperGroup):
         except (typer.Exit, typer.Abort, typer.TyperException):  # click's control flow and usage errors (exit 2)
             raise
         except Exception as exc:
-            if os.environ.get(DEBUG_VAR):
+            if os.environ.get(DEBUG_VAR) or getattr(exc, "errno", None) == errno.EPIPE:  # `| head`: typer exits quietly
                 raise
             raise fail(exc if isinstance(exc, CurationError | OSError) else unexpected(exc)) from None
 
