@@ -45,13 +45,14 @@ def walk(folder: Path) -> Iterator[Path | Problem]:
             yield from walk(path)
         elif path.suffix.lower() in SUFFIXES:
             try:
+                if entry.is_file():  # from the directory listing, no system call, for plain files
+                    yield path
+                    continue
                 mode = entry.stat().st_mode  # follows links: raises for broken and looping ones
             except OSError as exc:
                 yield unreadable(path, exc)
                 continue
-            if stat.S_ISREG(mode):
-                yield path
-            elif not stat.S_ISDIR(mode):  # a linked folder is skipped like any symlinked folder
+            if not stat.S_ISDIR(mode):  # a linked folder is skipped like any symlinked folder
                 yield Problem(path=str(path), message="not a regular file (a FIFO, socket or device); skipped")
 
 

@@ -119,15 +119,16 @@ def normalize_text(raw: str, *, markup: bool = True) -> NormalizedText:
     `markup=False` for text a parser already extracted from markup (HTML via
     trafilatura, Markdown via markdown-it): what looks like a tag in it is text."""
     # Markup first: decoding entities can produce carriage returns and controls.
-    text, removed = raw.removeprefix("\ufeff"), Counter[str]()
-    if markup:
+    text, warnings = raw.removeprefix("\ufeff"), []
+    if markup and ("<" in text or "&" in text):  # every tag, comment and entity needs one
+        removed = Counter[str]()
         text = strip_markup(text, removed)
-    warnings = markup_notes(removed)
+        warnings = markup_notes(removed)
     text = _LINE_BREAKS.sub(lambda m: _SEPARATORS[m[0]], text)
     text, removed = _CONTROL.subn("", text)
     if removed:
         warnings.append(f"removed {removed} control character(s)")
-    if _SUSPECT.search(text):
+    if not text.isascii() and _SUSPECT.search(text):  # isascii() is O(1): most text skips the scan
         text, invisible = remove_invisible(text)
         warnings += invisible
     text = "\n".join(line.strip() for line in text.split("\n"))  # any Unicode space, tabs included

@@ -78,7 +78,9 @@ def read_text(path: Path, max_bytes: int) -> str:
         size = os.fstat(handle.fileno()).st_size
         if size > max_bytes:
             raise too_big(size, max_bytes)
-        data = handle.read(max_bytes + 1)
+        data = handle.read(size + 1)  # not read(max_bytes + 1): that allocates max_bytes for every file
+        if len(data) > size:  # grown since fstat: read on, never past the limit
+            data += handle.read(max_bytes + 1 - len(data))
     if len(data) > max_bytes:
         raise too_big(len(data), max_bytes)
     check_not_binary(data)
