@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from curation import defaults
 from curation.ingest.article import make_article
 from curation.ingest.dedup import deduplicate
 from curation.ingest.discover import SUFFIXES, discover
@@ -71,7 +72,7 @@ def with_warnings(items: Iterable[Article | Problem]) -> Iterator[Article | Prob
         yield item
 
 
-def ingest(paths: Iterable[str | Path] | str | Path, *, max_bytes: int = 10_000_000) -> Iterator[Article | Problem]:
+def ingest(paths: Iterable[str | Path] | str | Path, *, max_bytes: int = defaults.MAX_BYTES) -> Iterator[Article | Problem]:
     """Articles from files and folders (recursive, sorted), de-duplicated by content hash.
 
     `max_bytes` limits one article: a whole .txt/.md/.html file, or one JSONL line.
