@@ -319,3 +319,11 @@ def test_bidi_overrides_and_zero_width_characters(tmp_path):
             "bidi controls, zero-width or tag characters"),
         (3, "kept 1 bidi mark(s) (U+200F): zero-width, needed by right-to-left text"),
     ]
+
+
+def test_a_title_spelled_with_entities_keeps_its_markup_like_text(tmp_path):
+    """The parser already decoded it: a second markup pass would strip the "<b>" it spells."""
+    (tmp_path / "a.md").write_text("# Why &lt;b&gt; matters\n\nBody one.\n")
+    (tmp_path / "b.txt").write_text("Why &lt;b&gt; matters\n\nBody two.\n")
+    articles, errors, _ = run(tmp_path)
+    assert errors == [] and [a.title for a in articles] == ["Why <b> matters", "Why <b> matters"]

@@ -79,12 +79,12 @@ def checked_field(name: str, value: object) -> object:
     return value
 
 
-def clean_field(value: object, name: str, notes: list[str]) -> str | None:
+def clean_field(value: object, name: str, notes: list[str], markup: bool) -> str | None:
     """A one-line metadata value: normalised like the text, whitespace runs collapsed;
     what normalising changed goes to `notes`, prefixed with the field's name."""
     if value is None:
         return None
-    text, warnings = normalize_text(str(value))
+    text, warnings = normalize_text(str(value), markup=markup)
     notes += [f"{name}: {w}" for w in warnings]
     return _WHITESPACE.sub(" ", text) or None
 
@@ -102,13 +102,17 @@ def make_article(
     language: object = "en",
     external_id: object = None,
     warnings: Iterable[str] = (),
+    metadata_is_text: bool = False,
 ) -> Article:
     """Normalise raw `text` (a `NormalizedText` is taken as is) and the metadata, and
     derive the ids; ValueError when no text is left or a metadata field is not one
-    short value (see `checked_field`)."""
+    short value (see `checked_field`). `metadata_is_text` when the parser already turned
+    the metadata into text (a Markdown heading, trafilatura's title): no markup pass then,
+    so a title "Why &lt;b&gt; matters" keeps its "<b>"."""
     fields = {"title": title, "byline": byline, "published": published, "url": url,
               "publisher": publisher, "language": language, "id": external_id}
     fields = {name: checked_field(name, value) for name, value in fields.items()}
+    markup = not metadata_is_text
     body = text if isinstance(text, NormalizedText) else normalize_text(text)
     if not body.text:
         raise ValueError("no article text (empty after normalisation)")
@@ -122,14 +126,14 @@ def make_article(
     if published and date is None:
         notes.append(f"ignored date {shown(published)}: not a full date")
     meta = {
-        "title": clean_field(fields["title"], "title", notes),
-        "byline": clean_field(fields["byline"], "byline", notes),
+        "title": clean_field(fields["title"], "title", notes, markup),
+        "byline": clean_field(fields["byline"], "byline", notes, markup),
         "published": date.isoformat() if date else None,
         "url": url_clean,
-        "publisher": clean_field(fields["publisher"], "publisher", notes) or publisher_from_url(url_clean),
-        "language": clean_field(fields["language"], "language", notes),
+        "publisher": clean_field(fields["publisher"], "publisher", notes, markup) or publisher_from_url(url_clean),
+        "language": clean_field(fields["language"], "language", notes, markup),
     }
-    given_id = clean_field(fields["id"], "id", notes)
+    given_id = clean_field(fields["id"], "id", notes, markup)
     identity = f"id:{given_id}" if given_id else f"url:{url_clean}" if url_clean else f"text:{body.text}"
     return Article(
         article_id="art_" + sha256(identity)[:16],

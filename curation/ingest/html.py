@@ -37,4 +37,5 @@ def parse_html(raw: str, *, source_path: str) -> Article:
         publisher=page.get("source-hostname"),  # trafilatura's name for the site name
         language=page.get("language") or "en",
         warnings=[EXTRACTED],
+        metadata_is_text=True,
     )

@@ -135,4 +135,5 @@ def parse_markdown(raw: str, *, source_path: str) -> Article:
         publisher=meta.get("publisher"),
         language=meta.get("language") or "en",
         external_id=meta.get("id"),
+        metadata_is_text=True,
     )

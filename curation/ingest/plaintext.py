@@ -152,5 +152,6 @@ def parse_text(raw: str, *, source_path: str, source_line: int | None = None, **
         NormalizedText(PARAGRAPH_BREAK.join(body), tuple(parts.warnings)),
         source_path=source_path,
         source_line=source_line,
+        metadata_is_text=True,  # found in the normalised text; explicit `metadata` is text too
         **{**found, **{k: v for k, v in metadata.items() if v is not None}},
     )
