@@ -13,18 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 
 from curation.stories.assign import Stories
+from curation.stories.ids import Copies
 from curation.stories.registry import Member, set_task
 from curation.tasks import Task
-
-
-class Copies(str, Enum):
-    link = "link"
-    skip = "skip"
-    annotate = "annotate"
 
 
 @dataclass
