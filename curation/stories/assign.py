@@ -100,6 +100,7 @@ class Stories:
             source_path=article.source_path, title=article.title, publisher=article.publisher, url=article.url,
             task_id=None, packed=registry.pack(article.text), whole=found.whole.hashvalues, head=found.head.hashvalues)
         self._add(member, found.whole, found.head)
+        self.index.remember(len(self.members) - 1, found.shingles)
         self.placed[member.content_hash] = member
         return with_story(article, member), finding(article, member, other)
 

@@ -32,7 +32,7 @@ HEAD_WORDS = 50
 ONE_LINER_WORDS = 15  # paragraphs this short (credits, sign-up lines, datelines) are not a lede
 CHECKED = 4
 CLEAR_MATCH = 0.9
-RECENT = 1024  # shingle sets of recently checked texts kept (~3 MB)
+RECENT = 4096  # shingle sets of recently added or checked texts kept (~13 MB)
 SCHEME = "affine32"
 _TEMPLATE = MinHash(num_perm=NUM_PERM, hashfunc=int)  # seed 1: the same permutations in every run
 
@@ -115,12 +115,16 @@ class NearDuplicateIndex:
         return ordered[np.argsort(-estimate, kind="stable")[:CHECKED]].tolist()
 
     def shingles_of(self, key: int) -> np.ndarray:
-        """An indexed text's shingles; the last few are kept, since a story's copies meet the same members."""
+        """An indexed text's shingles; recent ones are kept, since a story's copies tend to arrive close together."""
         if (cached := self.recent.get(key)) is None:
-            if len(self.recent) >= RECENT:
-                self.recent.pop(next(iter(self.recent)))
-            cached = self.recent[key] = shingles(zlib.decompress(self.texts[key]).decode("utf-8"), self.size)
+            cached = self.remember(key, shingles(zlib.decompress(self.texts[key]).decode("utf-8"), self.size))
         return cached
+
+    def remember(self, key: int, found: np.ndarray) -> np.ndarray:
+        if len(self.recent) >= RECENT:
+            self.recent.pop(next(iter(self.recent)))
+        self.recent[key] = found
+        return found
 
     def best_match(self, found: Fingerprint) -> tuple[int, float] | None:
         """The indexed text most similar to `found` if that similarity reaches the threshold: (key, exact similarity).
