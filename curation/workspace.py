@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, ValidationError
 
 from curation.atomic import write_text_atomic
+from curation.private import private_dir
 
 
 class WorkspaceError(RuntimeError):
@@ -50,7 +51,8 @@ class Workspace:
 
     @property
     def dir(self) -> Path:
-        return self.root / ".curation"
+        """Owner-only (0700) from first use, so nothing under it is readable by another local user."""
+        return private_dir(self.root / ".curation")
 
     @property
     def config_path(self) -> Path:

@@ -15,7 +15,8 @@ from curation.cli._app import app, fail
 from curation.server import credentials
 from curation.workspace import Workspace, WorkspaceError
 
-server_app = typer.Typer(help="Run the embedded Label Studio server (127.0.0.1, SQLite, data under .curation/).",
+server_app = typer.Typer(help="Run the embedded Label Studio server (127.0.0.1; SQLite or PostgreSQL; data under "
+                              ".curation/).",
                          no_args_is_help=True)
 app.add_typer(server_app, name="server")
 
@@ -27,15 +28,20 @@ WorkspaceOption = Annotated[Optional[Path], typer.Option(
 def start(
     workspace: WorkspaceOption = None,
     port: Annotated[Optional[int], typer.Option(help="Port on 127.0.0.1 (default 8080; remembered).")] = None,
+    use_postgres: Annotated[bool, typer.Option(
+        "--postgres", help="Keep Label Studio's data in a PostgreSQL cluster of this workspace's own, made on first "
+                           "use (a new workspace only; remembered). Needs PostgreSQL installed: "
+                           "apt-get install postgresql.")] = False,
 ) -> None:
     """Start Label Studio in the background (installing it on first use) and wait until it accepts the API token."""
     ws = Workspace.from_env(workspace)
     try:
-        state, created = ls.start(ws, port, echo=lambda message: typer.echo(message, err=True))
+        state, created = ls.start(ws, port, echo=lambda message: typer.echo(message, err=True),
+                                  use_postgres=use_postgres)
         creds = credentials.load(ws)
     except (ls.ServerError, WorkspaceError) as exc:
         raise fail(exc) from None
-    typer.echo(f"Label Studio {state.version} is running at {state.url} (pid {state.pid})")
+    typer.echo(f"Label Studio {state.version} is running at {state.url} (pid {state.pid}; database: {state.database})")
     if created and creds:  # the only time the secrets are shown
         typer.echo(f"  login:     {creds.username}\n  password:  {creds.password.get_secret_value()}\n"
                    f"  API token: {creds.token.get_secret_value()}\n(shown once)")
@@ -44,7 +50,7 @@ def start(
 
 @server_app.command()
 def stop(workspace: WorkspaceOption = None) -> None:
-    """Stop the embedded Label Studio (SIGTERM, then SIGKILL after 20 s)."""
+    """Stop the embedded Label Studio (SIGTERM, then SIGKILL after 20 s), and its PostgreSQL if it has one."""
     ws = Workspace.from_env(workspace)
     try:
         stopped = ls.stop(ws)
@@ -58,7 +64,7 @@ def status(
     workspace: WorkspaceOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """URL, version, pid and number of projects of the embedded server; exit 1 if it is not running."""
+    """URL, version, pid, database and number of projects of the embedded server; exit 1 if it is not running."""
     ws = Workspace.from_env(workspace)
     try:
         state = ls.status(ws)
@@ -66,7 +72,7 @@ def status(
     except (ls.ServerError, WorkspaceError) as exc:
         raise fail(exc) from None
     info = {"url": state.url, "running": state.running, "version": state.version, "pid": state.pid,
-            "projects": projects, "workspace": str(ws.root)}
+            "database": state.database, "projects": projects, "workspace": str(ws.root)}
     if as_json:
         typer.echo(json.dumps(info))
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from pathlib import Path
 
 from pydantic import BaseModel, SecretStr, ValidationError
 
@@ -39,9 +40,13 @@ def create(ws: Workspace) -> Credentials:
     """New admin credentials, on disk with mode 0600 before any secret is written."""
     creds = Credentials(username=ADMIN_EMAIL, password=SecretStr(secrets.token_urlsafe(18)),
                         token=SecretStr(secrets.token_hex(20)))
-    plain = {"username": creds.username, "password": creds.password.get_secret_value(),
-             "token": creds.token.get_secret_value()}
-    with atomic_writer(ws.credentials_path) as handle:
+    write_secret(ws.credentials_path, {"username": creds.username, "password": creds.password.get_secret_value(),
+                                       "token": creds.token.get_secret_value()})
+    return creds
+
+
+def write_secret(path: Path, plain: dict[str, object]) -> None:
+    """`plain` as JSON in `path`, atomically, mode 0600 before any secret is written."""
+    with atomic_writer(path) as handle:
         os.fchmod(handle.fileno(), 0o600)
         json.dump(plain, handle, indent=2)
-    return creds
