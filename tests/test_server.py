@@ -7,6 +7,7 @@ import os
 import socket
 import stat
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -224,7 +225,8 @@ def test_credentials_in_the_url_are_masked_in_every_message(labelstudio: LabelSt
         assert shown in str(err.value) and "hunter2" not in repr(err.value) and "someone" not in str(err.value)
         code, out = cli("pull", "--workspace", str(tmp_path))
         assert code == 1 and shown in out and "hunter2" not in out and "someone" not in out
-    assert "hunter2" not in repr(target(ws))
+    monkeypatch.setenv("LABEL_STUDIO_URL", f"http://someone:hunter2@{host}")
+    assert "hunter2" not in repr(target(ws)) and target(ws).url == f"http://***@{host}"
 
 
 def test_the_embedded_server_without_credentials_says_to_start_it(tmp_path: Path,
@@ -283,14 +285,14 @@ def test_a_decoy_naming_the_workspace_is_never_taken_for_the_server(tmp_path: Pa
     listen = ("import socket, sys, time; s = socket.socket(); s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(); "
               "print('ready', flush=True); time.sleep(120)")
     decoys = [  # arguments naming the workspace, then even the server's executable, its data folder and port
-        ["sleep", "120", str(ws.labelstudio_dir)],
+        [sys.executable, "-c", "import time; time.sleep(120)", "start", "--data-dir", str(ws.labelstudio_dir)],
         [str(python), "-c", listen, str(ws.config().port), str(install.executable(ws)), "start", "--data-dir",
          str(ws.labelstudio_dir)],
     ]
     for argv in decoys:
         decoy = subprocess.Popen(argv, stdout=subprocess.PIPE, start_new_session=True)
         try:
-            if "-c" in argv:
+            if argv[0] == str(python):
                 assert decoy.stdout is not None and decoy.stdout.readline() == b"ready\n"
             ws.pid_path.write_text(f"{decoy.pid}\n")
             assert process.status(ws).pid is None
@@ -304,7 +306,7 @@ def test_a_decoy_naming_the_workspace_is_never_taken_for_the_server(tmp_path: Pa
 
 def test_a_pid_file_naming_another_process_is_dropped_and_that_process_spared(tmp_path: Path) -> None:
     ws = Workspace(tmp_path)
-    ws.dir.mkdir()
+    ws.dir.mkdir(exist_ok=True)
     ws.pid_path.write_text(f"{os.getpid()}\n")  # this very test: a recycled pid
     assert process.status(ws).running is False
     assert not ws.pid_path.exists()
@@ -322,7 +324,7 @@ def test_credentials_missing_beside_an_existing_database_are_refused(tmp_path: P
 
 def test_broken_workspace_files_are_named(tmp_path: Path) -> None:
     ws = Workspace(tmp_path)
-    ws.dir.mkdir()
+    ws.dir.mkdir(exist_ok=True)
     ws.config_path.write_text('{"port": "eighty"}')
     with pytest.raises(WorkspaceError, match=rf"{ws.config_path}: port: "):
         ws.config()
