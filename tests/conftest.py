@@ -172,7 +172,7 @@ def postgres_labelstudio(label_studio_env: None, open_folders: Callable[[str], P
     finally:
         process.stop(ws)
         if cluster is not None:
-            shutil.rmtree(cluster.home, ignore_errors=True)  # outside the workspace when we are root
+            postgres.remove(cluster)  # outside the workspace when we are root
 
 
 def _no_default_cluster() -> None:

@@ -144,6 +144,13 @@ def stop(cluster: Cluster) -> bool:
     return True
 
 
+def remove(cluster: Cluster) -> None:
+    """Delete a stopped cluster's files: as root they live outside the workspace, so deleting it leaves them."""
+    if running(cluster):
+        raise ServerError(f"PostgreSQL in {cluster.data_dir} is running; stop it first (`curation server stop`)")
+    shutil.rmtree(cluster.home, ignore_errors=True)
+
+
 def label_studio_env(cluster: Cluster) -> dict[str, str]:
     """Label Studio's own database settings (core/settings/base.py), unprefixed."""
     return {"DJANGO_DB": "default", "POSTGRE_NAME": DATABASE, "POSTGRE_USER": ROLE,
