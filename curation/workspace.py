@@ -13,10 +13,11 @@ from pathlib import Path
 from pydantic import BaseModel, Field, ValidationError
 
 from curation.atomic import write_text_atomic
+from curation.errors import CurationError
 from curation.private import private_dir
 
 
-class WorkspaceError(RuntimeError):
+class WorkspaceError(CurationError, RuntimeError):
     """A workspace file that cannot be used; the message names the file and what is wrong."""
 
 
