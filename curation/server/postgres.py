@@ -25,13 +25,13 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import BaseModel, SecretStr
 
 from curation.private import DIR_MODE, open_private
-from curation.server.credentials import write_secret
+from curation.server.credentials import read_secret, write_secret
 from curation.server.errors import ServerError
 from curation.server.ports import free_port, port_free
-from curation.workspace import Workspace, WorkspaceError
+from curation.workspace import Workspace
 
 BIN_VAR = "CURATION_POSTGRES_BIN"  # a folder holding initdb, pg_ctl and createdb
 SYSTEM_USER = "postgres"
@@ -63,14 +63,7 @@ def settings_path(ws: Workspace) -> Path:
 
 def load(ws: Workspace) -> Cluster | None:
     """The workspace's cluster, or None when its Label Studio keeps its data in SQLite."""
-    path = settings_path(ws)
-    if not path.is_file():
-        return None
-    try:
-        return Cluster.model_validate_json(path.read_text(encoding="utf-8"))
-    except ValidationError as exc:
-        fields = ", ".join(".".join(map(str, e["loc"])) or "file" for e in exc.errors())
-        raise WorkspaceError(f"{path}: not valid PostgreSQL settings (check {fields})") from None
+    return read_secret(settings_path(ws), Cluster, "PostgreSQL settings")
 
 
 def create(ws: Workspace) -> Cluster:
