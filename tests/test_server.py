@@ -188,7 +188,7 @@ def test_a_server_that_accepts_then_hangs_up_is_retried_a_bounded_number_of_time
         accepted = []
 
         def hang_up() -> None:
-            listener.settimeout(5)
+            listener.settimeout(1)
             try:
                 while True:
                     conn, _ = listener.accept()
