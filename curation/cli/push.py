@@ -32,17 +32,25 @@ def push(
     predictions_only: Annotated[bool, typer.Option(
         "--predictions-only", help="Add this pre-annotator's predictions to tasks already in the project; import nothing.")] = False,
     full: Annotated[bool, typer.Option("--full", help="List the project instead of trusting the local push ledger.")] = False,
+    overlap: Annotated[Optional[int], typer.Option(
+        help="Annotators per task (Label Studio's maximum_annotations); remembered in the workspace.")] = None,
+    overlap_share: Annotated[Optional[int], typer.Option(
+        help="Percentage of tasks that get --overlap annotators; the others get one.")] = None,
 ) -> None:
     """Create or update the Label Studio project and import the articles' tasks (idempotent; safe to re-run)."""
+    from curation.team.overlap import checked_overlap
+    from curation.team.roster import TeamError
+
     ws = Workspace.from_env(workspace)
     if predictions_only and no_predictions:
         typer.echo("error: --predictions-only and --no-predictions contradict each other", err=True)
         raise typer.Exit(2)
     model_version = None if no_predictions else get_preannotator(preannotator).model_version
     try:
+        wanted = checked_overlap(ws, overlap, overlap_share)
         client = connect(ws)
-        project = ensure_project(client, ws, model_version, force=force)
-    except (ConnectionProblem, ConfigDrift) as exc:
+        project = ensure_project(client, ws, model_version, force=force, overlap=wanted)
+    except (ConnectionProblem, ConfigDrift, TeamError) as exc:
         raise fail(exc) from None
     problems = ProblemLog()
     tasks = iter_tasks(inputs, problems, preannotator=None if no_predictions else preannotator, workers=workers)

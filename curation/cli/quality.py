@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +16,7 @@ from rich.table import Table
 from curation.cli._app import app, fail
 from curation.cli.server import WorkspaceOption
 from curation.quality.adjudicate import adjudicate as add_competing
-from curation.quality.agreement import agreement as compute_agreement
+from curation.quality.agreement import agreement as compute_agreement, named
 from curation.quality.annotations import Pulled, load
 from curation.quality.disputes import TaskDispute, disputes
 from curation.quality.report import write_report
@@ -23,6 +24,7 @@ from curation.quality.utility import utility
 from curation.server import ConnectionProblem, connect
 from curation.server.client import URL_VAR
 from curation.server.process import url_for
+from curation.team.roster import names, review_rule
 from curation.workspace import Workspace, WorkspaceError
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
@@ -71,21 +73,25 @@ def show(as_json: bool, payload: dict, heading: str, tables: list[tuple[str, pl.
 def agreement(workspace: WorkspaceOption = None, as_json: JsonOption = False) -> None:
     """Agreement between annotators on tasks two or more submitted: span F1, Krippendorff's alpha, Cohen's kappa."""
     ws, pulled = loaded(workspace)
-    result = compute_agreement(pulled, ws.config().review)
-    show(as_json, result.as_dict(), f"{result.tasks} tasks with two or more annotators", [
+    result = compute_agreement(pulled, review_rule(ws))
+    name = names(ws)
+    show(as_json, result.as_dict(name), f"{result.tasks} tasks with two or more annotators", [
         ("span agreement between annotator pairs", result.spans),
+        ("span agreement per annotator pair", named(result.pairs, name)),
         ("Krippendorff's alpha over tokens (nominal)", result.alpha),
         ("Cohen's kappa on matched regions and the review decision", result.kappa),
         ("relation agreement", result.relations),
-        ("annotators against the final annotation", result.versus_final)])
+        ("annotators against the final annotation", named(result.versus_final, name))])
 
 
-def dispute_json(d: TaskDispute, url: str, project_id: int | None) -> dict:
+def dispute_json(d: TaskDispute, url: str, project_id: int | None, name: Callable[[int | None], str] = str) -> dict:
+    """A disputed task, each annotator shown as `name(user id)`."""
     return {"task_id": d.task_id, "link": d.link(url, project_id) if project_id is not None else None,
-            "annotators": list(d.annotators), "agreement": d.agreement,
-            "regions": [{"label": r.label, "start": r.start, "end": r.end, "text": r.text, "marked_by": list(r.marked_by),
-                         "not_marked_by": list(r.not_marked_by)} for r in d.regions],
-            "choices": [{"field": c.field, "region": c.region, "values": {str(k): v for k, v in c.values.items()}}
+            "annotators": [name(a) for a in d.annotators], "agreement": d.agreement,
+            "regions": [{"label": r.label, "start": r.start, "end": r.end, "text": r.text,
+                         "marked_by": [name(a) for a in r.marked_by], "not_marked_by": [name(a) for a in r.not_marked_by]}
+                        for r in d.regions],
+            "choices": [{"field": c.field, "region": c.region, "values": {name(k): v for k, v in c.values.items()}}
                         for c in d.choices]}
 
 
@@ -97,7 +103,9 @@ def disagreements(
 ) -> None:
     """Tasks where annotators disagree, most disputed first, with the regions and choices in dispute and a link."""
     ws, pulled = loaded(workspace)
-    found = [dispute_json(d, label_studio_url(ws), ws.config().project_id) for d in disputes(pulled.multi_annotated())[:limit]]
+    name = names(ws)
+    found = [dispute_json(d, label_studio_url(ws), ws.config().project_id, name)
+             for d in disputes(pulled.multi_annotated())[:limit]]
     if as_json:
         typer.echo(json.dumps(found, indent=2, ensure_ascii=False))
         return
@@ -114,7 +122,7 @@ def disagreements(
 def show_utility(workspace: Path | None, as_json: bool) -> None:
     """`curation evaluate --reviewed`: pre-annotations against reviewed annotations."""
     ws, pulled = loaded(workspace)
-    result = utility(pulled, ws.config().review)
+    result = utility(pulled, review_rule(ws))
     show(as_json, result.as_dict(), f"{', '.join(result.model_versions) or 'no predictions'} on {result.tasks} reviewed tasks", [
         ("predictions against the final annotations", result.spans),
         ("predicted regions kept, edited, deleted; regions added", pl.DataFrame([result.regions])),
@@ -129,8 +137,8 @@ def report(
 ) -> None:
     """Write an offline HTML quality report: progress, labels, agreement, annotators, pre-annotation, disputes."""
     ws, pulled = loaded(workspace)
-    page = write_report(pulled, ws.config().review, out, url=label_studio_url(ws), project_id=ws.config().project_id,
-                        limit=limit)
+    page = write_report(pulled, review_rule(ws), out, url=label_studio_url(ws), project_id=ws.config().project_id,
+                        limit=limit, name=names(ws))
     typer.echo(f"wrote {page}")
 
 
@@ -139,7 +147,7 @@ def adjudicate(
     workspace: WorkspaceOption = None,
     limit: Annotated[int, typer.Option(min=1, help="Prepare at most this many disputed tasks, most disputed first.")] = 50,
 ) -> None:
-    """Add each disputed task's competing annotations as predictions (model version annotator:<pseudonym>) for a reviewer."""
+    """Add each disputed task's competing annotations as predictions (model version annotator:<name>) for a reviewer."""
     ws, pulled = loaded(workspace)  # fails clearly when the workspace has no project
     project_id = ws.config().project_id
     tasks = pulled.multi_annotated()
@@ -148,7 +156,7 @@ def adjudicate(
         client = connect(ws)
     except ConnectionProblem as exc:
         raise fail(exc) from None
-    added = add_competing(client, ws, found, tasks)
+    added = add_competing(client, [d.task_id for d in found], tasks, names(ws))
     url = label_studio_url(ws)
     for dispute in found:
         typer.echo(f"task {dispute.task_id}: {added[dispute.task_id]} predictions added  {dispute.link(url, project_id)}")

@@ -34,10 +34,9 @@ from curation.export.select import RULE
 from curation.export.source import reviewed, to_record
 from curation.export.splits import DEFAULT_RATIOS
 from curation.export.write import VersionFolder
-from curation.quality.agreement import span_agreement, token_alpha
-from curation.quality.annotations import load as load_annotations
 from curation.schema import SCHEMA
 from curation.server.process import url_for
+from curation.team.provenance import review_provenance
 from curation.workspace import Workspace
 
 CHUNK = 500  # articles parsed and written at a time (fixed: row groups, hence bytes, depend on it)
@@ -194,6 +193,9 @@ def write_chunks(out: VersionFolder, chunks: Iterator[Chunk], tally: Tally, on_c
 def agreement(ws: Workspace) -> dict[str, Any]:
     """The figures `curation agreement` gives, for the card: span F1 between annotator pairs per label and
     Krippendorff's alpha over tokens, over the tasks two or more annotators submitted."""
+    from curation.quality.agreement import span_agreement, token_alpha  # here: quality imports export's modules
+    from curation.quality.annotations import load as load_annotations
+
     tasks = load_annotations(ws, multi_annotated_only=True).multi_annotated()
     spans, _ = span_agreement(tasks)
     return {"tasks": len(tasks),
@@ -246,6 +248,7 @@ def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | 
             "split_ratios": dict(zip(SPLITS, ratios)), "license": license,
             "model_versions": sorted(tally.model_versions), "tasks": selection.states,
             "excluded_annotations": selection.excluded, "superseded_tasks": selection.superseded,
+            "review": review_provenance(selection, key),
             "agreement": agreement(ws), "counts": tally.counts, "content_id": content,
             "articles": dict(sorted(tally.fingerprints.items())),
             "changelog": mf.changelog(parent_manifest["articles"] if parent_manifest else None, tally.fingerprints),
