@@ -162,7 +162,10 @@ def annotated(team, labelstudio):
         given[who] = task.json()
     shared = given["ada"]["id"]
     prediction = given["ada"]["predictions"][0]["result"]
-    ada.annotations.create(id=shared, result=prediction + [review_choice("accept")], lead_time=12.0)
+    mine = ada.annotations.create(id=shared, result=prediction + [review_choice("accept")], lead_time=12.0)
+    bobs = {"Authorization": f"Token {logins['bob@example.org']['token']}"}
+    given["bob again"] = httpx.get(f"{labelstudio.url}/api/projects/{project_id(ws)}/next", headers=bobs).json()
+    given["bob reads ada"] = httpx.get(f"{labelstudio.url}/api/annotations/{mine.id}/", headers=bobs).status_code
     bob.annotations.create(id=given["bob"]["id"], result=without_last_region(prediction), lead_time=15.0)
     other = next(t.id for t in labelstudio.client.tasks.list(project=project_id(ws)) if t.id != shared)
     bob.annotations.create(id=other, result=[review_choice("accept")], completed_by=logins["rev@example.org"]["user_id"])
@@ -175,6 +178,9 @@ def test_with_overlap_two_both_annotators_get_the_same_task(annotated, labelstud
     ws, _, given, shared, _ = annotated
     assert given["bob"]["id"] == given["ada"]["id"] == shared
     assert given["ada"]["predictions"], "the stream shows the pre-annotations"
+    # the stream shows Bob the task again without Ada's annotation; the API does not hide it (Community)
+    assert given["bob again"]["id"] == shared and given["bob again"]["annotations"] == []
+    assert given["bob reads ada"] == 200
     assert all(t.overlap == 2 for t in labelstudio.client.tasks.list(project=project_id(ws), include="id,overlap"))
 
 

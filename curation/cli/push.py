@@ -17,7 +17,7 @@ from curation.server import ConnectionProblem, connect, target
 from curation.sync.project import ConfigDrift, ensure_project, show_predictions
 from curation.sync import ledger
 from curation.sync.push import push_tasks, refresh_predictions
-from curation.workspace import Workspace
+from curation.workspace import Workspace, WorkspaceError
 
 
 @app.command()
@@ -50,7 +50,7 @@ def push(
         wanted = checked_overlap(ws, overlap, overlap_share)
         client = connect(ws)
         project = ensure_project(client, ws, model_version, force=force, overlap=wanted)
-    except (ConnectionProblem, ConfigDrift, TeamError) as exc:
+    except (ConnectionProblem, ConfigDrift, TeamError, WorkspaceError) as exc:
         raise fail(exc) from None
     problems = ProblemLog()
     tasks = iter_tasks(inputs, problems, preannotator=None if no_predictions else preannotator, workers=workers)

@@ -24,6 +24,7 @@ from curation.quality.utility import utility
 from curation.server import ConnectionProblem, connect
 from curation.server.client import URL_VAR
 from curation.server.process import url_for
+from curation.team import roster as team
 from curation.team.roster import names, review_rule
 from curation.workspace import Workspace, WorkspaceError
 
@@ -51,6 +52,7 @@ def loaded(workspace: Path | None) -> tuple[Workspace, Pulled]:
     ws = Workspace.from_env(workspace)
     try:
         pulled = load(ws)
+        team.load(ws)  # a damaged roster is named here, not met later as a traceback
     except WorkspaceError as exc:
         raise fail(exc) from None
     for problem in pulled.problems:

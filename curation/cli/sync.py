@@ -17,7 +17,7 @@ from curation.server import ConnectionProblem, connect
 from curation.sync.pull import pull as run_pull
 from curation.sync.review import STATES
 from curation.sync.status import project_status
-from curation.workspace import Workspace
+from curation.workspace import Workspace, WorkspaceError
 
 
 def _project(ws: Workspace):  # type: ignore[no-untyped-def]
@@ -64,7 +64,10 @@ def status(
     """Tasks per review state and annotations per annotator, from the last pull."""
     ws = Workspace.from_env(workspace)
     client, project_id = _project(ws)
-    report = project_status(client, ws, project_id)
+    try:
+        report = project_status(client, ws, project_id)
+    except WorkspaceError as exc:
+        raise fail(exc) from None
     by_state, annotators = report.tasks, report.annotators
     if as_json:
         typer.echo(json.dumps({"project_id": project_id, "tasks": by_state, "annotators": annotators,

@@ -22,7 +22,7 @@ from curation.workspace import Workspace
 
 INDEPENDENCE = (
     "Label Studio Community cannot hide colleagues' work: the labeling stream (Label All Tasks) shows each "
-    "annotator only their own annotation and the pre-annotations, but the project's Data Manager shows every "
+    "annotator the pre-annotations and no colleague's annotation, but the project's Data Manager shows every "
     "member all tasks and every annotation with its author, and any member's token can read, change or delete "
     "them through the API. Ask annotators to work from the labeling stream only.")
 

@@ -83,7 +83,10 @@ def save(ws: Workspace, roster: Roster) -> None:
 @contextmanager
 def editing(ws: Workspace) -> Iterator[Roster]:
     """The roster to change in place, saved on a clean exit (an exception saves nothing), under the lock."""
-    with file_lock(ws.dir / "team.lock"):
+    lock = ws.dir / "team.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(lock, os.O_CREAT | os.O_WRONLY, 0o600))  # nothing in .curation/ readable by others
+    with file_lock(lock):
         roster = load(ws)
         before = roster.model_dump()
         yield roster
