@@ -5,27 +5,16 @@ Library modules are imported inside the commands: `curation --help` must not loa
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Optional
 
 import typer
 
-from curation.cli._app import app, fail
-from curation.cli.server import WorkspaceOption
+from curation.cli import options
+from curation.cli._app import app, emit, fail
 
 team_app = typer.Typer(help="The annotation team: annotators and reviewers with logins of their own.",
                        no_args_is_help=True)
 app.add_typer(team_app, name="team")
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-
-
-def _client(ws):  # type: ignore[no-untyped-def]
-    from curation.server import ConnectionProblem, connect, target
-
-    try:
-        return connect(ws), target(ws).url
-    except ConnectionProblem as exc:
-        raise fail(exc) from None
 
 
 @team_app.command("add")
@@ -33,25 +22,23 @@ def add(
     email: Annotated[str, typer.Argument(help="The person's e-mail address (their Label Studio login).")],
     role: Annotated[str, typer.Option(help="annotator or reviewer (only reviewers' accepts make a task reviewed).")],
     name: Annotated[Optional[str], typer.Option(help='Their name, "First Last", shown to maintainers.')] = None,
-    workspace: WorkspaceOption = None,
-    as_json: JsonOption = False,
+    workspace: options.Workspace = None,
+    as_json: options.Json = False,
 ) -> None:
     """Invite EMAIL into Label Studio with a login of their own and give them ROLE (again: change the role)."""
     import httpx
     from label_studio_sdk.core.api_error import ApiError
 
-    from curation.server import ServerError
+    from curation.server import connect, target
     from curation.team import members
-    from curation.team.roster import TeamError, checked_email, checked_role
-    from curation.workspace import Workspace, WorkspaceError
+    from curation.team.roster import checked_email, checked_role
+    from curation.workspace import Workspace
 
     ws = Workspace.from_env(workspace)
+    checked_email(email), checked_role(role)  # before any connection: bad input changes nothing
+    client, url = connect(ws), target(ws).url
     try:
-        checked_email(email), checked_role(role)  # before any connection: bad input changes nothing
-        client, url = _client(ws)
         added = members.add(client, url, ws, email, role, name)
-    except (TeamError, ServerError, WorkspaceError) as exc:
-        raise fail(exc) from None
     except (httpx.HTTPError, ApiError) as exc:  # an ApiError's text holds request headers: name only its status
         what = f"HTTP {exc.status_code}" if isinstance(exc, ApiError) else type(exc).__name__
         raise fail(f"Label Studio failed while adding {email} ({what}); run the command again") from None
@@ -59,7 +46,7 @@ def add(
     secrets = {"password": account.password.get_secret_value(), "token": account.token.get_secret_value()} \
         if account else {"password": None, "token": None}
     if as_json:
-        typer.echo(json.dumps({"email": member.email, "role": member.role, "user_id": member.user_id, **secrets}))
+        emit({"email": member.email, "role": member.role, "user_id": member.user_id, **secrets})
     else:
         typer.echo(f"{member.email}: {added.change}, role {member.role} (Label Studio user {member.user_id})")
         if account:
@@ -71,7 +58,7 @@ def add(
 
 
 @team_app.command("list")
-def list_(workspace: WorkspaceOption = None, as_json: JsonOption = False) -> None:
+def list_(workspace: options.Workspace = None, as_json: options.Json = False) -> None:
     """Members: e-mail, name, role, Label Studio user id, dataset pseudonym, annotations, reviews and skips."""
     from rich.console import Console
     from rich.table import Table
@@ -80,22 +67,19 @@ def list_(workspace: WorkspaceOption = None, as_json: JsonOption = False) -> Non
     from curation.sync import snapshots
     from curation.team import roster as team
     from curation.team.members import activity
-    from curation.workspace import Workspace, WorkspaceError
+    from curation.workspace import Workspace
 
     ws = Workspace.from_env(workspace)
-    try:
-        roster = team.load(ws)
-        project_id = ws.config().project_id
-        live = snapshots.live(ws, project_id) if project_id is not None else None
-    except WorkspaceError as exc:
-        raise fail(exc) from None
+    roster = team.load(ws)
+    project_id = ws.config().project_id
+    live = snapshots.live(ws, project_id) if project_id is not None else None
     done = activity(live, team.review_rule(ws)) if live is not None else {}
     key = salt(ws)
     zero = {"annotations": 0, "reviews": 0, "self_accepts": 0, "skips": 0}
     rows = [{"email": m.email, "name": m.name, "role": m.role, "active": m.active, "user_id": m.user_id,
              "pseudonym": pseudonym(key, m.user_id), **done.get(m.user_id, zero)} for m in roster.members]
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False))
+        emit(rows)
         return
     table = Table(title="team (from the last pull)")
     for column in ("email", "name", "role", "user_id", "pseudonym", "annotations", "reviews", "self_accepts", "skips"):
@@ -109,24 +93,22 @@ def list_(workspace: WorkspaceOption = None, as_json: JsonOption = False) -> Non
 @team_app.command("remove")
 def remove(
     email: Annotated[str, typer.Argument(help="The member's e-mail address.")],
-    workspace: WorkspaceOption = None,
+    workspace: options.Workspace = None,
 ) -> None:
     """Deactivate EMAIL: Label Studio no longer lets their login or token into any project; their annotations stay."""
     from label_studio_sdk.core.api_error import ApiError
 
+    from curation.server import connect
     from curation.team import members
     from curation.team.roster import TeamError, checked_email, load
-    from curation.workspace import Workspace, WorkspaceError
+    from curation.workspace import Workspace
 
     ws = Workspace.from_env(workspace)
+    member = load(ws).member(checked_email(email))
+    if member is None or not member.active:  # before any connection
+        raise TeamError(f"{email} is not an active member of this workspace's team (`curation team list`)")
     try:
-        member = load(ws).member(checked_email(email))
-        if member is None or not member.active:
-            raise TeamError(f"{email} is not an active member of this workspace's team (`curation team list`)")
-        client, _ = _client(ws)
-        member = members.remove(client, ws, email)
-    except (TeamError, WorkspaceError) as exc:
-        raise fail(exc) from None
+        member = members.remove(connect(ws), ws, email)
     except ApiError as exc:  # its text carries request headers: name only the status
         raise fail(f"Label Studio refused to remove {email} (HTTP {exc.status_code}); nothing changed") from None
     typer.echo(f"{member.email}: removed (Label Studio membership deactivated; their annotations stay)")
@@ -134,14 +116,15 @@ def remove(
 
 @app.command()
 def review(
-    workspace: WorkspaceOption = None,
+    workspace: options.Workspace = None,
     sample: Annotated[float, typer.Option(min=0, max=100, help="Also queue this % of other annotated tasks.")] = 0.0,
     limit: Annotated[int, typer.Option(min=1, help="Queue at most this many tasks.")] = 200,
-    as_json: JsonOption = False,
+    as_json: options.Json = False,
 ) -> None:
     """Put the tasks that need a reviewer (all their annotators done, disputed, or sampled) in a "Review queue"
     tab, each annotator's annotation shown by name; reviewers accept one, and `curation pull` brings it back."""
     from curation.cli.quality import label_studio_url, loaded
+    from curation.server import connect
     from curation.team.queue import TAB, needing_review, publish
     from curation.team.roster import names, review_rule
 
@@ -149,13 +132,13 @@ def review(
     project_id = ws.config().project_id
     name = names(ws)
     queue = needing_review(pulled, review_rule(ws), ws.config().overlap or 2, sample, name)[:limit]
-    client, _ = _client(ws)
+    client = connect(ws)
     added, tab = publish(client, project_id, queue, pulled, name)
     url = label_studio_url(ws)
     found = [{"task_id": q.task_id, "reason": q.reason, "annotators": list(q.annotators), "predictions_added": added[q.task_id],
               "link": f"{url}/projects/{project_id}/data?tab={tab}&task={q.task_id}"} for q in queue]
     if as_json:
-        typer.echo(json.dumps({"tab": tab, "tasks": found}, ensure_ascii=False))
+        emit({"tab": tab, "tasks": found})
         return
     for task in found:
         typer.echo(f"task {task['task_id']} ({task['reason']}; {', '.join(task['annotators'])})  {task['link']}")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from label_studio_sdk import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
 
+from curation.errors import CurationError
 from curation.labelconfig import guidelines_html, labeling_config
 from curation.team.roster import record_admin
 from curation.workspace import Workspace
@@ -18,7 +19,7 @@ from curation.workspace import Workspace
 INDEPENDENT = {"show_annotation_history": False, "show_collab_predictions": True}
 
 
-class ConfigDrift(RuntimeError):
+class ConfigDrift(CurationError, RuntimeError):
     """The server's labeling config differs from the schema's; the message holds a readable diff."""
 
 

@@ -18,6 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ValidationError
 
 from curation.atomic import atomic_writer
+from curation.errors import CurationError
 from curation.server.locking import file_lock
 from curation.sync.review import ReviewRule
 from curation.workspace import Workspace, WorkspaceError
@@ -26,7 +27,7 @@ ROLES = ("annotator", "reviewer")
 Role = Literal["annotator", "reviewer"]
 
 
-class TeamError(ValueError):
+class TeamError(CurationError):
     """Bad input to a team command (unknown role, invalid address, last reviewer); nothing was changed."""
 
 
