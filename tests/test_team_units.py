@@ -119,3 +119,14 @@ def test_overlap_is_checked_against_the_active_annotators(tmp_path):
                                        (2, 0, "1 to 100"), (None, 50, "needs --overlap")]:
         with pytest.raises(TeamError, match=message):
             checked_overlap(ws, annotators, share)
+
+
+def test_maintainers_see_one_distinct_name_per_person(tmp_path):
+    ws = Workspace(tmp_path)
+    team = roster.Roster(members=[member("ada@x.org", "annotator", 3), member("ada2@x.org", "annotator", 4),
+                                  member("bob@x.org", "reviewer", 5)], admins=[1])
+    team.members[0].name = team.members[1].name = "Ada Lovelace"
+    roster.save(ws, team)
+    name = roster.names(ws)
+    assert [name(u) for u in (3, 4, 5, 1, 9)] == ["Ada Lovelace <ada@x.org>", "Ada Lovelace <ada2@x.org>", "bob@x.org",
+                                                  "admin", "user 9"]

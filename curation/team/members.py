@@ -64,8 +64,9 @@ def change_role(members: list[Member], member: Member, role: Role, name: str | N
         return "unchanged"
     if role != "reviewer" and last_reviewer_left(members, member):
         raise TeamError(f"{member.email} is the team's last reviewer: add another reviewer first")
+    changed = "role changed" if member.role != role else "renamed"
     member.role, member.name = role, name or member.name
-    return "role changed"
+    return changed
 
 
 def remove(client: LabelStudio, ws: Workspace, email: str) -> Member:

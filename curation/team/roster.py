@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -128,9 +129,12 @@ def review_rule(ws: Workspace) -> ReviewRule:
 
 def names(ws: Workspace) -> Callable[[int | None], str]:
     """Label Studio user id -> the one name maintainers see: the member's name, else their e-mail; "admin"
-    for the workspace's admin; "user N" for anyone not on the roster."""
+    for the workspace's admin; "user N" for anyone not on the roster. Names are unique: a name two members
+    share comes with the e-mail."""
     roster = load(ws)
-    known = {m.user_id: m.name or m.email for m in roster.members}
+    shown = Counter(m.name for m in roster.members if m.name)
+    known = {m.user_id: m.email if not m.name else m.name if shown[m.name] == 1 else f"{m.name} <{m.email}>"
+             for m in roster.members}  # two people of one name stay two
     admins = set(roster.admins)
 
     def name(user_id: int | None) -> str:
