@@ -241,3 +241,15 @@ def test_the_reviewers_accept_from_the_queue_reviews_and_the_dataset_keeps_pseud
     for email, (_, name) in PEOPLE.items():  # pseudonyms only: no address, name or Label Studio id
         assert email not in everything and name not in everything
     assert "2 accept decisions that no reviewer made" in (folder / "README.md").read_text()
+
+
+def test_overlap_share_gives_the_second_annotator_to_that_share_of_tasks(team, annotated, labelstudio):
+    """Last: it changes the project's overlap."""
+    ws, _, articles = team
+    with_tasks = cli("push", "--overlap", "2", "--overlap-share", "50", str(articles), ws=ws)
+    assert with_tasks.exit_code == 0, with_tasks.output
+    project = labelstudio.client.projects.get(id=project_id(ws))
+    assert (project.maximum_annotations, project.overlap_cohort_percentage) == (2, 50)
+    overlaps = sorted(t.overlap for t in labelstudio.client.tasks.list(project=project_id(ws), include="id,overlap"))
+    assert overlaps == [1, 2]  # two tasks, half of them with two annotators
+    assert (ws.config().overlap, ws.config().overlap_share) == (2, 50)  # remembered for the next push
