@@ -130,3 +130,29 @@ def test_maintainers_see_one_distinct_name_per_person(tmp_path):
     name = roster.names(ws)
     assert [name(u) for u in (3, 4, 5, 1, 9)] == ["Ada Lovelace <ada@x.org>", "Ada Lovelace <ada2@x.org>", "bob@x.org",
                                                   "admin", "user 9"]
+
+
+def test_the_review_queue_holds_unreviewed_disputed_complete_and_sampled_tasks():
+    from curation.quality.annotations import parse
+    from curation.team.queue import needing_review
+
+    text = "Prices rose."
+    claim = json.dumps([{"id": "c", "type": "labels", "from_name": "label", "to_name": "text",
+                         "value": {"start": 0, "end": 11, "text": "Prices rose", "labels": ["CLAIM"]}}])
+    rows = live([
+        {"task_id": 1, "completed_by": ADA, "updated_by": ADA, "result": claim},
+        {"task_id": 1, "completed_by": BOB, "updated_by": BOB},  # disagrees: no claim
+        {"task_id": 2, "completed_by": ADA, "updated_by": ADA, "result": claim},
+        {"task_id": 2, "completed_by": BOB, "updated_by": BOB, "result": claim},  # both done, agreeing
+        {"task_id": 3, "completed_by": ADA, "updated_by": ADA, "result": claim},  # one annotator so far
+        {"task_id": 4, "completed_by": ADA, "updated_by": REVIEWER, "result": claim, "review": "accept"},  # reviewed
+    ]).with_columns(pl.lit(0).alias(c) for c in ("regions_kept", "regions_edited", "regions_deleted", "regions_added"))
+    tasks = pl.DataFrame([{"task_id": t, "data": json.dumps({"text": text, "article_id": f"a{t}", "content_hash": "h",
+                                                              "schema_version": 1})} for t in range(1, 5)])
+    pulled = parse(rows, tasks)
+    rule = ReviewRule(ReviewPolicy(), frozenset({ADMIN, REVIEWER}))
+    name = {ADA: "Ada", BOB: "Bob"}.get
+    every = needing_review(pulled, rule, overlap=2, sample=100, name=name)
+    assert [(q.task_id, q.reason, q.annotators) for q in every] == [
+        (1, "disputed", ("Ada", "Bob")), (2, "2 annotators", ("Ada", "Bob")), (3, "sampled", ("Ada",))]
+    assert [q.task_id for q in needing_review(pulled, rule, overlap=2, sample=0, name=name)] == [1, 2]
