@@ -51,7 +51,7 @@ def main(root: Path) -> None:
     for name, role in (("reviewer", "reviewer"), ("strict", "annotator"), ("quick", "annotator")):
         email = f"example-{name}@example.org"
         client.users.create(username=f"example-{name}", email=email)
-        people[name] = members.add(client, target(ws).url, ws, email, role, f"Example {name.title()}").member.user_id
+        people[name] = members.add_member(client, target(ws).url, ws, email, role, f"Example {name.title()}").member.user_id
     tasks = sorted(client.tasks.list(project=project_id, fields="all"), key=lambda t: t.id)
     for i, task in enumerate(tasks):
         predicted = [dict(r) for r in task.predictions[0].result] if task.predictions else []

@@ -18,7 +18,7 @@ app.add_typer(team_app, name="team")
 
 
 @team_app.command("add")
-def add(
+def add_cli(
     email: Annotated[str, typer.Argument(help="The person's e-mail address (their Label Studio login).")],
     role: Annotated[str, typer.Option(help="annotator or reviewer (only reviewers' accepts make a task reviewed).")],
     name: Annotated[Optional[str], typer.Option(help='Their name, "First Last", shown to maintainers.')] = None,
@@ -38,7 +38,7 @@ def add(
     checked_email(email), checked_role(role)  # before any connection: bad input changes nothing
     client, url = connect(ws), target(ws).url
     try:
-        added = members.add(client, url, ws, email, role, name)
+        added = members.add_member(client, url, ws, email, role, name)
     except (httpx.HTTPError, ApiError) as exc:  # an ApiError's text holds request headers: name only its status
         what = f"HTTP {exc.status_code}" if isinstance(exc, ApiError) else type(exc).__name__
         raise fail(f"Label Studio failed while adding {email} ({what}); run the command again") from None
@@ -58,40 +58,30 @@ def add(
 
 
 @team_app.command("list")
-def list_(workspace: options.Workspace = None, as_json: options.Json = False) -> None:
+def list_cli(workspace: options.Workspace = None, as_json: options.Json = False) -> None:
     """Members: e-mail, name, role, Label Studio user id, dataset pseudonym, annotations, reviews and skips."""
     from rich.console import Console
     from rich.table import Table
 
-    from curation.export.pseudonyms import pseudonym, salt
-    from curation.sync import snapshots
-    from curation.team import roster as team
-    from curation.team.members import activity
+    from curation.team.members import team_rows
     from curation.workspace import Workspace
 
-    ws = Workspace.from_env(workspace)
-    roster = team.load(ws)
-    project_id = ws.config().project_id
-    live = snapshots.live(ws, project_id) if project_id is not None else None
-    done = activity(live, team.review_rule(ws)) if live is not None else {}
-    key = salt(ws)
-    zero = {"annotations": 0, "reviews": 0, "self_accepts": 0, "skips": 0}
-    rows = [{"email": m.email, "name": m.name, "role": m.role, "active": m.active, "user_id": m.user_id,
-             "pseudonym": pseudonym(key, m.user_id), **done.get(m.user_id, zero)} for m in roster.members]
+    rows = team_rows(Workspace.from_env(workspace))
     if as_json:
         emit(rows)
         return
+    counts = ("annotations", "reviews", "self_accepts", "skips")
     table = Table(title="team (from the last pull)")
-    for column in ("email", "name", "role", "user_id", "pseudonym", "annotations", "reviews", "self_accepts", "skips"):
-        table.add_column(column.replace("_", " "), justify="right" if column in zero or column == "user_id" else "left")
+    for column in ("email", "name", "role", "user_id", "pseudonym", *counts):
+        table.add_column(column.replace("_", " "), justify="right" if column in (*counts, "user_id") else "left")
     for row in rows:
         role = row["role"] if row["active"] else f"{row['role']} (removed)"
-        table.add_row(row["email"], row["name"] or "", role, *(str(row[c]) for c in ("user_id", "pseudonym", *zero)))
+        table.add_row(row["email"], row["name"] or "", role, *(str(row[c]) for c in ("user_id", "pseudonym", *counts)))
     Console().print(table)
 
 
 @team_app.command("remove")
-def remove(
+def remove_cli(
     email: Annotated[str, typer.Argument(help="The member's e-mail address.")],
     workspace: options.Workspace = None,
 ) -> None:
@@ -108,14 +98,14 @@ def remove(
     if member is None or not member.active:  # before any connection
         raise TeamError(f"{email} is not an active member of this workspace's team (`curation team list`)")
     try:
-        member = members.remove(connect(ws), ws, email)
+        member = members.remove_member(connect(ws), ws, email)
     except ApiError as exc:  # its text carries request headers: name only the status
         raise fail(f"Label Studio refused to remove {email} (HTTP {exc.status_code}); nothing changed") from None
     typer.echo(f"{member.email}: removed (Label Studio membership deactivated; their annotations stay)")
 
 
-@app.command()
-def review(
+@app.command("review")
+def review_cli(
     workspace: options.Workspace = None,
     sample: Annotated[float, typer.Option(min=0, max=100, help="Also queue this % of other annotated tasks.")] = 0.0,
     limit: Annotated[int, typer.Option(min=1, help="Queue at most this many tasks.")] = 200,
@@ -125,7 +115,7 @@ def review(
     tab, each annotator's annotation shown by name; reviewers accept one, and `curation pull` brings it back."""
     from curation.cli.quality import label_studio_url, loaded
     from curation.server import connect
-    from curation.team.queue import TAB, needing_review, publish
+    from curation.team.queue import TAB, needing_review, publish_review
     from curation.team.roster import names, review_rule
 
     ws, pulled = loaded(workspace)
@@ -133,7 +123,7 @@ def review(
     name = names(ws)
     queue = needing_review(pulled, review_rule(ws), ws.config().overlap or 2, sample, name)[:limit]
     client = connect(ws)
-    added, tab = publish(client, project_id, queue, pulled, name)
+    added, tab = publish_review(client, project_id, queue, pulled, name)
     url = label_studio_url(ws)
     found = [{"task_id": q.task_id, "reason": q.reason, "annotators": list(q.annotators), "predictions_added": added[q.task_id],
               "link": f"{url}/projects/{project_id}/data?tab={tab}&task={q.task_id}"} for q in queue]

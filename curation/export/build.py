@@ -195,7 +195,8 @@ def write_chunks(out: VersionFolder, chunks: Iterator[Chunk], tally: Tally, on_c
 def agreement(ws: Workspace) -> dict[str, Any]:
     """The figures `curation agreement` gives, for the card: span F1 between annotator pairs per label and
     Krippendorff's alpha over tokens, over the tasks two or more annotators submitted."""
-    from curation.quality.agreement import span_agreement, token_alpha  # here: quality imports export's modules
+    # imported here: curation.quality imports export's modules, whose package imports this one
+    from curation.quality.agreement import span_agreement, token_alpha
     from curation.quality.annotations import load as load_annotations
 
     tasks = load_annotations(ws, multi_annotated_only=True).multi_annotated()

@@ -17,7 +17,8 @@ from label_studio_sdk.core.api_error import ApiError
 
 from curation.server.users import Account, invite_user
 from curation.sync.review import ReviewRule, flagged
-from curation.team.roster import Member, Role, TeamError, checked_email, checked_role, editing, now, record_admin
+from curation.team.roster import (Member, Role, TeamError, checked_email, checked_role, editing, load, now, record_admin,
+                                  review_rule)
 from curation.workspace import Workspace
 
 INDEPENDENCE = (
@@ -38,7 +39,7 @@ def last_reviewer_left(members: list[Member], leaving: Member) -> bool:
     return leaving.role == "reviewer" and [m.user_id for m in members if m.active and m.role == "reviewer"] == [leaving.user_id]
 
 
-def add(client: LabelStudio, url: str, ws: Workspace, email: str, role: str, name: str | None = None) -> Added:
+def add_member(client: LabelStudio, url: str, ws: Workspace, email: str, role: str, name: str | None = None) -> Added:
     """Make `email` a member with `role`: invited (a new login), adopted (an existing Label Studio user of
     that address), or given the new role. Bad input raises TeamError before anything changes."""
     email, role = checked_email(email), checked_role(role)
@@ -69,7 +70,7 @@ def change_role(members: list[Member], member: Member, role: Role, name: str | N
     return changed
 
 
-def remove(client: LabelStudio, ws: Workspace, email: str) -> Member:
+def remove_member(client: LabelStudio, ws: Workspace, email: str) -> Member:
     """Deactivate `email`: Label Studio's soft delete of their membership (no project is open to their login or
     token any more; their annotations stay), and inactive in the roster. The last reviewer cannot go."""
     email = checked_email(email)
@@ -104,3 +105,16 @@ def activity(live: pl.DataFrame, rule: ReviewRule) -> dict[int, dict[str, int]]:
     for who, reviews, self_accepts in saved.iter_rows():
         counts.setdefault(who, {}).update(reviews=reviews, self_accepts=self_accepts)
     return {who: {k: c.get(k, 0) for k in ("annotations", "reviews", "self_accepts", "skips")} for who, c in counts.items()}
+
+
+def team_rows(ws: Workspace) -> list[dict]:
+    """`curation team list`: each member with their dataset pseudonym and what they did (from the last pull)."""
+    from curation.export.pseudonyms import pseudonym, salt
+    from curation.sync import snapshots
+
+    project_id = ws.config().project_id
+    done = activity(snapshots.live(ws, project_id), review_rule(ws)) if project_id is not None else {}
+    key = salt(ws)
+    zero = dict.fromkeys(("annotations", "reviews", "self_accepts", "skips"), 0)
+    return [{"email": m.email, "name": m.name, "role": m.role, "active": m.active, "user_id": m.user_id,
+             "pseudonym": pseudonym(key, m.user_id), **done.get(m.user_id, zero)} for m in load(ws).members]

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from curation.export.pseudonyms import pseudonym
-from curation.export.select import Selection
 from curation.sync.review import RULES
+
+if TYPE_CHECKING:
+    from curation.export.select import Selection
 
 
 def review_provenance(selection: Selection, salt: bytes) -> dict[str, Any]:
     """Articles per rule that made them reviewed, articles per (pseudonymous) reviewer, and the accept
     decisions ignored because no reviewer saved them."""
+    from curation.export.pseudonyms import pseudonym  # here: the export package's card imports this module
+
     chosen = selection.chosen
     by_rule = Counter(chosen["rule"].to_list()) if chosen.height else Counter()
     reviewed_by = chosen.filter(pl.col("rule").is_in(["accept", "ground_truth"]))["saver"].to_list() if chosen.height else []

@@ -59,7 +59,7 @@ def ids_filter(task_ids: list[int]) -> dict:
                                                       "type": "Number", "value": -1}]}
 
 
-def publish(client: LabelStudio, project_id: int, queue: list[Queued], pulled: Pulled,
+def publish_review(client: LabelStudio, project_id: int, queue: list[Queued], pulled: Pulled,
             name: Callable[[int | None], str]) -> tuple[dict[int, int], int]:
     """Add each queued task's annotations as named predictions and point the "Review queue" tab at the queue;
     (task id -> predictions added, the tab's id)."""
