@@ -19,6 +19,7 @@ from label_studio_sdk import LabelStudio
 from typer.testing import CliRunner
 
 from curation.cli import app
+from curation.cli.shapes import SHAPES, mismatches
 from curation.export.pseudonyms import pseudonym, salt
 from curation.team import roster
 from curation.workspace import Workspace, WorkspaceConfig
@@ -69,6 +70,7 @@ def team(labelstudio, tmp_path_factory):
         made = cli("team", "add", email, "--role", role, "--name", name, "--json", ws=ws)
         assert made.exit_code == 0, made.output
         logins[email] = json.loads(made.stdout)
+        assert not mismatches(logins[email], SHAPES["team add"])
         assert "cannot hide colleagues' work" in made.stderr  # what Community cannot enforce, said at once
     articles = tmp_path_factory.mktemp("articles")
     for name, text in ARTICLES.items():
@@ -187,6 +189,7 @@ def test_with_overlap_two_both_annotators_get_the_same_task(annotated, labelstud
 def test_self_accepts_and_forged_accepts_do_not_review_and_names_show(annotated):
     ws, logins, _, _, _ = annotated
     status = json.loads(cli("status", "--json", ws=ws).stdout)
+    assert not mismatches(status, SHAPES["status"])
     assert status["tasks"]["reviewed"] == 0 and status["tasks"]["annotated"] == 2
     assert status["self_accepted_not_reviewed"] == 2  # Ada's own accept; Bob's accept in the reviewer's name
     assert status["waiting_for_overlap"] == 1  # the second task has Bob's annotation only
@@ -212,6 +215,7 @@ def test_the_reviewers_accept_from_the_queue_reviews_and_the_dataset_keeps_pseud
     queued = cli("review", "--json", ws=ws)
     assert queued.exit_code == 0, queued.output
     queue = json.loads(queued.stdout)
+    assert not mismatches(queue, SHAPES["review"])
     entry = next(t for t in queue["tasks"] if t["task_id"] == shared)
     assert entry["reason"] == "disputed" and sorted(entry["annotators"]) == ["Ada Lovelace", "Bob Marley"]
     rita = as_user(labelstudio, logins["rev@example.org"])
@@ -221,7 +225,9 @@ def test_the_reviewers_accept_from_the_queue_reviews_and_the_dataset_keeps_pseud
     assert cli("pull", ws=ws).exit_code == 0
     status = json.loads(cli("status", "--json", ws=ws).stdout)
     assert status["tasks"]["reviewed"] == 1 and status["self_accepted_not_reviewed"] == 1  # Bob's forged one stays
-    listed = {m["email"]: m for m in json.loads(cli("team", "list", "--json", ws=ws).stdout)}
+    team_json = json.loads(cli("team", "list", "--json", ws=ws).stdout)
+    assert not mismatches(team_json, SHAPES["team list"])
+    listed = {m["email"]: m for m in team_json}
     assert (listed["rev@example.org"]["reviews"], listed["ada@example.org"]["self_accepts"]) == (1, 1)
     assert listed["ada@example.org"]["annotations"] == 1 and listed["bob@example.org"]["reviews"] == 0
 
