@@ -21,14 +21,14 @@ def _dataset_dir(workspace: Optional[Path], root: Optional[Path], name: str) -> 
 
 @app.command("export")
 def export_cli(
-    name: Annotated[str, typer.Option("--name", help="Dataset name (a folder under the root).")],
-    version: Annotated[Optional[str], typer.Option("--version", help="Version to write, X.Y.Z.")] = None,
-    bump: Annotated[Optional[str], typer.Option(help="Or: bump the latest version's major, minor or patch.")] = None,
+    name: Annotated[str, typer.Option("--name", metavar="NAME", help="Dataset name (a folder under the root).")],
+    version: Annotated[Optional[str], typer.Option("--version", metavar="X.Y.Z", help="Version to write.")] = None,
+    bump: Annotated[Optional[str], typer.Option(metavar="PART", help="Or: bump the latest version's major, minor or patch.")] = None,
     root: options.Root = None,
-    splits: Annotated[Optional[str], typer.Option(help="train,validation,test ratios [default: the parent's, else 0.8,0.1,0.1].")] = None,
+    splits: Annotated[Optional[str], typer.Option(metavar="R,R,R", help="train,validation,test ratios [default: the parent's, else 0.8,0.1,0.1].")] = None,
     allow_same: Annotated[bool, typer.Option("--allow-same", help="Allow a new number for data equal to an existing version.")] = False,
     license: Annotated[str, typer.Option(help="Licence of the annotations (the card's `license`).")] = defaults.LICENSE,
-    push_to_hub: Annotated[Optional[str], typer.Option(help="Also upload to this Hub dataset repo (ORG/NAME) and tag it vX.Y.Z; token from HF_TOKEN.")] = None,
+    push_to_hub: Annotated[Optional[str], typer.Option(metavar="ORG/NAME", help="Also upload to this Hub dataset repo and tag it vX.Y.Z; token from HF_TOKEN.")] = None,
     workers: options.Workers = defaults.WORKERS,
     workspace: options.Workspace = None,
     as_json: options.Json = False,
