@@ -39,6 +39,8 @@ class WorkspaceConfig(BaseModel):
     project_id: int | None = None
     batch_size: int = Field(500, ge=1)
     review: ReviewPolicy = ReviewPolicy()
+    overlap: int | None = Field(None, ge=1)  # annotators per task (Label Studio's maximum_annotations); None: as is
+    overlap_share: int = Field(100, ge=1, le=100)  # ... on this % of tasks, the rest get one
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,8 @@ def status_cli(workspace: options.Workspace = None, as_json: options.Json = Fals
     report = project_status(client, ws, project_id)
     by_state, annotators = report.tasks, report.annotators
     if as_json:
-        emit({"project_id": project_id, "tasks": by_state, "annotators": annotators})
+        emit({"project_id": project_id, "tasks": by_state, "annotators": annotators,
+              "self_accepted_not_reviewed": report.self_accepted, "waiting_for_overlap": report.waiting_for_overlap})
         return
     console = Console()
     table = Table(title=f"project {project_id}")
@@ -80,7 +81,9 @@ def status_cli(workspace: options.Workspace = None, as_json: options.Json = Fals
         table.add_column(state, justify="right")
     table.add_row(*(str(by_state[s]) for s in STATES))
     console.print(table)
-    people = Table(title="annotators (Label Studio user id)")
+    console.print(f"self-accepted, not reviewed: {report.self_accepted} tasks (an annotator's accept is no review); "
+                  f"waiting for more annotators (overlap): {report.waiting_for_overlap} tasks")
+    people = Table(title="annotators")
     for column in ("annotator", "submitted", "skipped"):
         people.add_column(column, justify="right")
     for who, n in annotators.items():
