@@ -27,6 +27,10 @@ def push_cli(
     predictions_only: Annotated[bool, typer.Option(
         "--predictions-only", help="Add this pre-annotator's predictions to tasks already in the project; import nothing.")] = False,
     full: Annotated[bool, typer.Option("--full", help="List the project instead of trusting the local push ledger.")] = False,
+    overlap: Annotated[Optional[int], typer.Option(
+        help="Annotators per task (Label Studio's maximum_annotations); remembered in the workspace.")] = None,
+    overlap_share: Annotated[Optional[int], typer.Option(
+        help="Percentage of tasks that get --overlap annotators; the others get one.")] = None,
     copies: Annotated[Copies, typer.Option(
         help="Syndicated copies of a story: link (import the first, show the others on it), skip, or annotate "
              "(import all).")] = Copies.link,
@@ -41,14 +45,16 @@ def push_cli(
     from curation.sync import ledger
     from curation.sync.project import ensure_project, show_predictions
     from curation.sync.push import push_tasks, refresh_predictions
+    from curation.team.overlap import checked_overlap
     from curation.workspace import Workspace
 
     if predictions_only and no_predictions:
         usage("--predictions-only and --no-predictions contradict each other")
     ws = Workspace.from_env(workspace)
     model_version = None if no_predictions else get_preannotator(preannotator).model_version
+    wanted = checked_overlap(ws, overlap, overlap_share)  # before anything is sent or saved
     client = connect(ws)
-    project = ensure_project(client, ws, model_version, force=force)
+    project = ensure_project(client, ws, model_version, force=force, overlap=wanted)
     problems = ProblemLog()
     placing = None
     if near_duplicates and not predictions_only:

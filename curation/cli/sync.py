@@ -73,7 +73,9 @@ def status_cli(workspace: options.Workspace = None, as_json: options.Json = Fals
     by_state, annotators = report.tasks, report.annotators
     stories = story_counts(ws, project_id)
     if as_json:
-        emit({"project_id": project_id, "tasks": by_state, "annotators": annotators, "stories": stories})
+        emit({"project_id": project_id, "tasks": by_state, "annotators": annotators,
+              "self_accepted_not_reviewed": report.self_accepted, "waiting_for_overlap": report.waiting_for_overlap,
+              "stories": stories})
         return
     console = Console()
     table = Table(title=f"project {project_id}")
@@ -84,7 +86,9 @@ def status_cli(workspace: options.Workspace = None, as_json: options.Json = Fals
     console.print(f"stories: {stories['stories']} ({stories['articles']} articles: {stories['copies']} syndicated copies, "
                   f"{stories['copies_without_task']} of them linked without a task of their own; "
                   f"{stories['revisions']} revisions)")
-    people = Table(title="annotators (Label Studio user id)")
+    console.print(f"self-accepted, not reviewed: {report.self_accepted} tasks (an annotator's accept is no review); "
+                  f"waiting for more annotators (overlap): {report.waiting_for_overlap} tasks")
+    people = Table(title="annotators")
     for column in ("annotator", "submitted", "skipped"):
         people.add_column(column, justify="right")
     for who, n in annotators.items():

@@ -21,6 +21,7 @@ from curation.export.splits import assign
 from curation.models import Article
 from curation.stories.ids import first_story_id
 from curation.sync import snapshots
+from curation.team.roster import review_rule
 from curation.workspace import Workspace
 
 
@@ -69,7 +70,7 @@ def reviewed(ws: Workspace, ratios: tuple[float, ...], *, inherited: dict[str, s
     (every reviewed copy with `copies`), with a `split` column by story (splits.assign), sorted by split,
     then article id: the order rows are written in."""
     project_id = snapshots.current_project(ws)
-    selection = select(snapshots.live(ws, project_id), ws.config().review)
+    selection = select(snapshots.live(ws, project_id), review_rule(ws))
     tasks = snapshots.read_tasks(ws, project_id).select("task_id", "data", "model_version")
     chosen = selection.chosen.select("article_id", "task_id", "annotation_id", "completed_by", "result")
     chosen = chosen.join(tasks, on="task_id", how="left")
