@@ -6,7 +6,9 @@ Each command lives in its own module and registers itself on `app`.
 from curation.cli._app import app
 from curation.cli import config as _config  # noqa: F401  (registers commands)
 from curation.cli import evaluate as _evaluate  # noqa: F401
+from curation.cli import convert as _convert  # noqa: F401
 from curation.cli import export as _export  # noqa: F401
+from curation.cli import publish as _publish  # noqa: F401
 from curation.cli import push as _push  # noqa: F401
 from curation.cli import quality as _quality  # noqa: F401
 from curation.cli import server as _server  # noqa: F401

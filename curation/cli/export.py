@@ -13,7 +13,6 @@ from curation.export import SameContent, export as run_export, verify as find_pr
 from curation.export import manifest as mf
 from curation.export import versions as vs
 from curation.export.build import DEFAULT_LICENSE, default_root
-from curation.export.hub import hub_api, push_version
 from curation.export.splits import parse_ratios
 from curation.export.write import VersionExists
 from curation.workspace import Workspace, WorkspaceError
@@ -36,7 +35,9 @@ def export(
     splits: Annotated[Optional[str], typer.Option(help="train,validation,test ratios [default: the parent's, else 0.8,0.1,0.1].")] = None,
     allow_same: Annotated[bool, typer.Option("--allow-same", help="Allow a new number for data equal to an existing version.")] = False,
     license: Annotated[str, typer.Option(help="Licence of the annotations (the card's `license`).")] = DEFAULT_LICENSE,
-    push_to_hub: Annotated[Optional[str], typer.Option(help="Also upload to this Hub dataset repo (ORG/NAME) and tag it vX.Y.Z; token from HF_TOKEN.")] = None,
+    push_to_hub: Annotated[Optional[str], typer.Option(help="Then publish it to this Hub dataset repo (ORG/NAME), as `curation publish` does.")] = None,
+    private: Annotated[bool, typer.Option("--private", help="With --push-to-hub: create the repo private.")] = False,
+    simulated: Annotated[bool, typer.Option("--simulated", help="The labels come from simulated annotators: the card says so.")] = False,
     workers: Annotated[int, typer.Option(help="Processes that build the rows (the files are identical either way).")] = 1,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -47,6 +48,7 @@ def export(
             bar = progress.add_task("articles", total=None)
             done = run_export(ws, name, version=version, bump=bump, root=root, allow_same=allow_same, license=license,
                               ratios=parse_ratios(splits) if splits else None, workers=workers,
+                              simulated=simulated, hub_repo=push_to_hub,
                               on_progress=lambda n, total: progress.update(bar, completed=n, total=total))
     except (vs.VersionError, VersionExists, SameContent, ValueError, WorkspaceError) as exc:
         raise fail(exc) from None
@@ -59,8 +61,14 @@ def export(
         typer.echo(f"against {m['parent']}: {len(log['added'])} added, {len(log['removed'])} removed, "
                    f"{len(log['changed'])} changed")
     if push_to_hub:
-        tag = push_version(hub_api(), done.path, push_to_hub, m["version"])
-        typer.echo(f"pushed to https://huggingface.co/datasets/{push_to_hub} and tagged {tag}")
+        from curation.cli.publish import report
+        from curation.export.hub import PublishError, publish
+
+        try:
+            report(publish(done.path, push_to_hub, private=private), f"{name}@{m['version']}")
+        except PublishError as exc:
+            raise fail(f"{exc} (the version is written and intact; `curation publish {name}@{m['version']} "
+                       f"--repo {push_to_hub}` retries)") from None
 
 
 @app.command()

@@ -44,6 +44,8 @@ def preference(live: pl.DataFrame, policy: ReviewPolicy) -> pl.Series:
     if policy.agreeing_annotators:
         positions = live.with_row_index("row").filter(~pl.col("was_cancelled"))
         for _, group in positions.group_by("task_id"):
+            if group.height < 2:  # alone, it agrees with no one (and its result was not read: source.py)
+                continue
             for row, member in zip(group["row"], agreeing_members(group["result"].to_list(), policy.agreement_threshold)):
                 agrees[row] = member
     return live.select(
