@@ -1,5 +1,5 @@
-"""Export's pure parts without a server: tokens and BIO, selection, the fast reader, splits, the Hub boundary,
-and a killed export (synthetic snapshots written directly)."""
+"""Export's pure parts without a server: tokens and BIO, selection, the fast reader, splits, features versions,
+an export with nothing reviewed, and a killed export (synthetic snapshots written directly)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 from bench.export import synthesize
 from curation.export import export
-from curation.export.hub import push_version
 from curation.export.parse import RelationRow, SpanRow, read_result
 from curation.export.splits import split_of
 from curation.export.build import check_features
@@ -168,35 +167,6 @@ def test_splits_are_stable_and_follow_the_ratios():
     assert first == [split_of(a, (0.8, 0.1, 0.1)) for a in ids]
     assert 1500 < first.count("train") < 1700 and first.count("validation") > 120
     assert {split_of(a, (1.0, 0.0, 0.0)) for a in ids} == {"train"}
-
-
-class RecordingHub:
-    """The one fake of these tests: it stands in for huggingface_hub.HfApi at the upload boundary (the Hub
-    cannot be reached from here) and records the calls."""
-
-    def __init__(self):
-        self.calls = []
-
-    def create_repo(self, repo_id, **kw):
-        self.calls.append(("create_repo", repo_id, kw))
-
-    def upload_folder(self, **kw):
-        self.calls.append(("upload_folder", kw))
-        return type("Commit", (), {"oid": "abc123"})()
-
-    def create_tag(self, repo_id, **kw):
-        self.calls.append(("create_tag", repo_id, kw))
-
-
-def test_push_uploads_the_folder_and_tags_the_version(tmp_path):
-    hub = RecordingHub()
-    assert push_version(hub, tmp_path, "org/claims", "1.2.0") == "v1.2.0"
-    names = [c[0] for c in hub.calls]
-    assert names == ["create_repo", "upload_folder", "create_tag"]
-    upload, tag = hub.calls[1][1], hub.calls[2]
-    assert upload["folder_path"] == str(tmp_path) and upload["repo_type"] == "dataset" and upload["repo_id"] == "org/claims"
-    assert tag[1] == "org/claims" and tag[2]["tag"] == "v1.2.0" and tag[2]["revision"] == "abc123"
-    assert tag[2]["repo_type"] == "dataset"
 
 
 @pytest.mark.skipif(not (ROOT.parent / "shared" / "benchmarks" / "bbc-news").is_dir(), reason="needs ../shared/benchmarks")

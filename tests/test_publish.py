@@ -20,7 +20,9 @@ from pathlib import Path
 
 import pytest
 from huggingface_hub import DatasetCard, constants
+from typer.testing import CliRunner
 
+from curation.cli import app
 from curation.export import verify
 from curation.export.card import render
 from curation.export.hub import PublishError, publish
@@ -99,7 +101,7 @@ def run_publish(root: Path, endpoint: str, token: str | None, *extra: str) -> su
                           text=True, timeout=120)
 
 
-@pytest.mark.parametrize("status, token, message", [
+FAILURES = [
     (None, None, "error: no Hugging Face token: set HF_TOKEN or run `hf auth login`"),
     (401, "hf_bad", "error: the Hub refused the token (401 Unauthorized)"),
     (400, "hf_ok", "error: the Hub rejects the card: Invalid metadata in README.md."),
@@ -107,26 +109,52 @@ def run_publish(root: Path, endpoint: str, token: str | None, *extra: str) -> su
     (429, "hf_ok", "error: the Hub is rate-limiting these requests (429 Too Many Requests)"),
     (500, "hf_ok", "error: the Hub answered 500"),
     ("offline", "hf_ok", "error: cannot reach the Hub: ConnectError"),
-])
-def test_every_failure_is_one_line_exit_1_and_the_version_stays_intact(hub, version, status, token, message):
+]
+
+
+def intact(done) -> dict:
+    return {p: sha256(p) for p in done.path.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("status, token, message", FAILURES)
+def test_every_failure_is_one_line_exit_1_and_the_version_stays_intact(hub, version, monkeypatch, tmp_path,
+                                                                       status, token, message):
+    """In this process (the command's own code, huggingface_hub's own requests) with the endpoint and the token
+    file pointed here; the last test runs one case as a separate process."""
     root, done = version
-    before = {p: sha256(p) for p in done.path.rglob("*") if p.is_file()}
+    before = intact(done)
     FakeHubHandler.status = status if isinstance(status, int) else 200
-    endpoint = f"http://127.0.0.1:{closed_port()}" if status == "offline" else hub
-    result = run_publish(root, endpoint, token)
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr and result.stdout == ""
+    monkeypatch.setattr(constants, "ENDPOINT", f"http://127.0.0.1:{closed_port()}" if status == "offline" else hub)
+    monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(tmp_path / "no-token"))
+    monkeypatch.delenv("HUGGING_FACE_HUB_TOKEN", raising=False)
+    if token is None:
+        monkeypatch.delenv("HF_TOKEN", raising=False)
+    else:
+        monkeypatch.setenv("HF_TOKEN", token)
+    result = CliRunner().invoke(app, ["publish", "small@1.0.0", "--repo", "org/small", "--root", str(root / "datasets")])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert result.stdout == ""
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith(message), result.stderr
     assert token is None or token not in result.stderr
-    assert {p: sha256(p) for p in done.path.rglob("*") if p.is_file()} == before and verify(done.path) == []
+    assert intact(done) == before and verify(done.path) == []
+
+
+def test_as_a_process_no_network_is_one_line_and_no_traceback(version):
+    root, done = version
+    before = intact(done)
+    result = run_publish(root, f"http://127.0.0.1:{closed_port()}", "hf_secret_token")
+    assert result.returncode == 1 and "Traceback" not in result.stderr and result.stdout == ""
+    assert result.stderr.strip().startswith("error: cannot reach the Hub") and len(result.stderr.strip().splitlines()) == 1
+    assert "hf_secret_token" not in result.stderr and intact(done) == before
 
 
 def test_dry_run_lists_the_files_and_sends_nothing(hub, version):
     root, done = version
     FakeHubHandler.seen.clear()
-    result = run_publish(root, hub, "hf_ok", "--dry-run")
-    assert result.returncode == 0, result.stderr
+    result = CliRunner().invoke(app, ["publish", "small@1.0.0", "--repo", "org/small", "--dry-run",
+                                      "--root", str(root / "datasets")])
+    assert result.exit_code == 0, result.output
     files = sorted(p.relative_to(done.path).as_posix() for p in done.path.rglob("*") if p.is_file())
     listed = [line.split()[-1] for line in result.stdout.splitlines()[:-1]]
     assert listed == files and "in one commit, tagged v1.0.0" in result.stdout.splitlines()[-1]

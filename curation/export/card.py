@@ -204,8 +204,7 @@ def render(manifest: dict[str, Any], repo_id: str | None = None) -> str:
         "English news only. Sentence boundaries are automatic. Articles are news as published: their claims are "
         "labelled as claims, not as true or false. Spans covering only whitespace have no tokens in `tokens`.",
     ]
-    return str(DatasetCard.from_template(card_data(manifest), template_str="---\n{{ card_data }}\n---\n\n"
-                                         + "\n\n".join(sections).replace("{", "{{ '{' }}") + "\n"))
+    return str(DatasetCard(f"---\n{card_data(manifest).to_yaml()}\n---\n\n" + "\n\n".join(sections) + "\n"))
 
 
 def policy_text(policy: dict[str, Any]) -> str:

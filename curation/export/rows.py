@@ -151,12 +151,11 @@ def strongest(values: list[str | None]) -> str | None:
     return next((v for v in WORTHINESS_ORDER if v in values), None)
 
 
-def sentence_label(claims: list[SpanRow]) -> int:
+def sentence_label(has_claim: bool, worthiness: str | None) -> int:
     """no_claim without claims; else the most check-worthy claim's value; -1 when every claim is unrated."""
-    if not claims:
+    if not has_claim:
         return SENTENCE_LABEL_IDS["no_claim"]
-    value = strongest([s.attributes.get("check_worthiness") for s in claims])
-    return -1 if value is None else SENTENCE_LABEL_IDS[value]
+    return -1 if worthiness is None else SENTENCE_LABEL_IDS[worthiness]
 
 
 def add_record(record: Record, sentences: list[tuple[int, int]], out: dict[str, Columns]) -> None:
@@ -176,13 +175,12 @@ def add_record(record: Record, sentences: list[tuple[int, int]], out: dict[str, 
         for i in range(lo, hi + 1):
             inside[i].append(span)
     labels = [{s.label for s in members} for members in inside]
-    claims = [[s for s in m if s.label == "CLAIM"] for m in inside]
+    worthiness = [strongest([s.attributes.get("check_worthiness") for s in m if s.label == "CLAIM"]) for m in inside]
+    has_claim = ["CLAIM" in ls for ls in labels]
     out["sentences"].extend(
         len(sentences), **prov, sentence_index=list(range(len(sentences))), start=starts.tolist(), end=ends.tolist(),
-        text=[text[s:e] for s, e in sentences], label=[sentence_label(c) for c in claims],
-        has_claim=["CLAIM" in ls for ls in labels],
-        check_worthiness=[ATTRIBUTE_IDS["check_worthiness"][strongest([s.attributes.get("check_worthiness") for s in c])]
-                          for c in claims],
+        text=[text[s:e] for s, e in sentences], label=list(map(sentence_label, has_claim, worthiness)),
+        has_claim=has_claim, check_worthiness=[ATTRIBUTE_IDS["check_worthiness"][w] for w in worthiness],
         is_hedged=["HEDGE" in ls for ls in labels], has_source=["SOURCE" in ls for ls in labels],
         span_ids=([len(m) for m in inside], [s.id for m in inside for s in m]))
     add_claims(record, prov, sentences, ranges, out["claims"])
@@ -248,15 +246,20 @@ def add_claims(record: Record, prov: dict, sentences: list[tuple[int, int]], ran
         context=[text[a:b] for a, b in context], context_start=[a for a, _ in context], context_end=[b for _, b in context])
 
 
-def add_annotations(record: Record, out: Columns) -> None:
-    """Every submitted annotation of the record's task, the final one flagged: for disagreement-aware training."""
-    for a in record.annotations:
-        out.extend(1, article_id=record.article.article_id, task_id=record.task_id, annotation_id=a.annotation_id,
-                   annotator=a.annotator, model_version=record.model_version, schema_version=record.schema_version,
-                   is_final=a.annotation_id == record.annotation_id, review=REVIEW_IDS[a.review],
-                   ground_truth=a.ground_truth, lead_time=a.lead_time, created_at=a.created_at,
-                   updated_at=a.updated_at, spans=([len(a.spans)], spans_of(a.spans)),
-                   relations=([len(a.relations)], relations_of(a.relations)))
+def add_annotations(records: Sequence[Record], out: Columns) -> None:
+    """Every submitted annotation of the records' tasks, the final one flagged: for disagreement-aware training."""
+    rows = [(r, a) for r in records for a in r.annotations]
+    spans = [s for _, a in rows for s in a.spans]
+    relations = [x for _, a in rows for x in a.relations]
+    out.extend(
+        len(rows), **{name: [value_of(r) for r, _ in rows] for name, value_of in PROVENANCE_OF.items()
+                      if name not in ("annotation_id", "annotator")},
+        annotation_id=[a.annotation_id for _, a in rows], annotator=[a.annotator for _, a in rows],
+        is_final=[a.annotation_id == r.annotation_id for r, a in rows], review=[REVIEW_IDS[a.review] for _, a in rows],
+        ground_truth=[a.ground_truth for _, a in rows], lead_time=[a.lead_time for _, a in rows],
+        created_at=[a.created_at for _, a in rows], updated_at=[a.updated_at for _, a in rows],
+        spans=([len(a.spans) for _, a in rows], spans_of(spans)),
+        relations=([len(a.relations) for _, a in rows], relations_of(relations)))
 
 
 def columns(records: Sequence[Record]) -> tuple[dict[str, Columns], int]:
@@ -265,7 +268,7 @@ def columns(records: Sequence[Record]) -> tuple[dict[str, Columns], int]:
     sentences = [split_sentences(r.article.text) for r in records]
     for record, sents in zip(records, sentences):
         add_record(record, sents, out)
-        add_annotations(record, out["annotations"])
+    add_annotations(records, out["annotations"])
     off = sum(add_tokens(records[at:at + TOKENS_BATCH], sentences[at:at + TOKENS_BATCH], out["tokens"])
               for at in range(0, len(records), TOKENS_BATCH))
     return out, off

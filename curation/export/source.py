@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import orjson
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from curation.export.features import SPLITS
@@ -40,6 +41,7 @@ CHUNK = 500  # articles parsed and written at a time (fixed: row groups, hence b
 BATCH = 512  # rows of a large column decoded at a time
 BUFFERED = 32 << 20  # bytes of bucket records held before they are appended to their files
 RESULT, DATA = b"r", b"d"
+binary = pa.binary()
 SUBMITTED = ("annotation_id", "completed_by", "review", "ground_truth", "lead_time", "created_at", "updated_at")
 
 
@@ -115,9 +117,9 @@ def located(files: list[Path], schema: dict[str, Any], large: tuple[str, ...]) -
                       for i, path in enumerate(files)]).collect()
 
 
-def scan(files: list[Path], column: str, wanted: pl.DataFrame) -> Iterator[tuple[Any, str]]:
-    """(tag, value of `column`) for each row of `wanted` (columns file, row, then the tag's: one, or a tuple of
-    several), reading each file once in batches of BATCH rows (never a whole column)."""
+def scan(files: list[Path], column: str, wanted: pl.DataFrame) -> Iterator[tuple[Any, bytes]]:
+    """(tag, UTF-8 value of `column`) for each row of `wanted` (columns file, row, then the tag's: one, or a tuple
+    of several), reading each file once in batches of BATCH rows (never a whole column)."""
     names = [c for c in wanted.columns if c not in ("file", "row")]
     for (index,), rows in wanted.sort("file", "row").group_by("file", maintain_order=True):
         at = rows["row"].to_numpy().astype(np.int64)
@@ -126,9 +128,8 @@ def scan(files: list[Path], column: str, wanted: pl.DataFrame) -> Iterator[tuple
         handle = pq.ParquetFile(files[index], pre_buffer=False, buffer_size=1 << 20)
         for batch in handle.iter_batches(batch_size=BATCH, columns=[column]):
             stop = int(np.searchsorted(at, offset + batch.num_rows))
-            values = batch.column(0)
-            for k in range(j, stop):
-                yield tags[k], values[int(at[k]) - offset].as_py()
+            if stop > j:
+                yield from zip(tags[j:stop], batch.column(0).take(at[j:stop] - offset).cast(binary).to_pylist())
             j, offset = stop, offset + batch.num_rows
             if j == len(at):
                 break
@@ -141,8 +142,7 @@ class Buckets:
     def __init__(self, folder: Path) -> None:
         self.folder, self.parts, self.size = folder, defaultdict(list), 0
 
-    def add(self, chunk: int, kind: bytes, key: int, value: str) -> None:
-        data = value.encode("utf-8")
+    def add(self, chunk: int, kind: bytes, key: int, data: bytes) -> None:
         self.parts[chunk].append(struct.pack("<cqI", kind, key, len(data)) + data)
         self.size += len(data)
         if self.size > BUFFERED:
@@ -156,14 +156,14 @@ class Buckets:
         self.size = 0
 
 
-def read_bucket(path: Path) -> dict[bytes, dict[int, str]]:
-    found: dict[bytes, dict[int, str]] = {RESULT: {}, DATA: {}}
+def read_bucket(path: Path) -> dict[bytes, dict[int, bytes]]:
+    found: dict[bytes, dict[int, bytes]] = {RESULT: {}, DATA: {}}
     data = path.read_bytes() if path.exists() else b""
     head = struct.calcsize("<cqI")
     at = 0
     while at < len(data):
         kind, key, size = struct.unpack_from("<cqI", data, at)
-        found[kind][key] = data[at + head:at + head + size].decode("utf-8")
+        found[kind][key] = data[at + head:at + head + size]
         at += head + size
     return found
 
@@ -177,7 +177,7 @@ def submitted_at_least(live: pl.DataFrame, least: int) -> pl.Expr:
 def with_results(live: pl.DataFrame, files: list[Path], rows: pl.Expr) -> pl.DataFrame:
     """`live` with a `result` column: the JSON for the rows `rows` selects, null for the others."""
     wanted = live.filter(rows).select("file", "row", pl.col("annotation_id").alias("tag"))
-    found = dict(scan(files, "result", wanted))
+    found = {key: value.decode("utf-8") for key, value in scan(files, "result", wanted)}
     return live.with_columns(pl.col("annotation_id").replace_strict(found, default=None, return_dtype=pl.String).alias("result"))
 
 
@@ -235,32 +235,35 @@ def plan(ws: Workspace, ratios: tuple[float, ...], buckets: Path) -> tuple[Plan,
     chosen = chosen.join(per_task, on="task_id", how="left").sort("split", "article_id").drop("task_file", "task_row", "part")
     multi = live.filter(submitted_at_least(live, 2))
     multi_tasks = tasks.filter(pl.col("task_id").is_in(multi["task_id"].implode()))
-    data = dict(scan(task_files, "data", multi_tasks.select("file", "row", pl.col("task_id").alias("tag"))))
+    data = {key: value.decode("utf-8") for key, value in scan(task_files, "data", multi_tasks.select(
+        "file", "row", pl.col("task_id").alias("tag")))}
     multi_tasks = multi_tasks.with_columns(pl.col("task_id").replace_strict(data, default=None, return_dtype=pl.String).alias("data"))
     return Plan(selection, chosen, buckets), multi, multi_tasks
 
 
-def to_record(row: dict[str, Any], bucket: dict[bytes, dict[int, str]], salt: bytes) -> tuple[Record, int]:
+def to_record(row: dict[str, Any], bucket: dict[bytes, dict[int, bytes]], salt: bytes) -> tuple[Record, int]:
     """Parse one chosen annotation (a row of a Plan chunk) into a Record; also returns how many other submitted
     annotations of its task were left out as unreadable."""
     data = orjson.loads(bucket[DATA][row["task_id"]])
     article = article_from_task(row["task_id"], data)
     spans, relations = read_result(article, orjson.loads(bucket[RESULT][row["annotation_id"]]))
+    spans, relations = sorted(spans, key=lambda s: (s.start, s.end, s.id)), sorted(relations)
     annotations, unreadable = [], 0
     for a in row["submitted"] or ():
-        try:
-            theirs = (spans, relations) if a["annotation_id"] == row["annotation_id"] else read_result(
-                article, orjson.loads(bucket[RESULT][a["annotation_id"]]))
-        except ValueError:
-            unreadable += 1
-            continue
+        if a["annotation_id"] == row["annotation_id"]:
+            theirs = spans, relations
+        else:
+            try:
+                found = read_result(article, orjson.loads(bucket[RESULT][a["annotation_id"]]))
+            except ValueError:
+                unreadable += 1
+                continue
+            theirs = sorted(found[0], key=lambda s: (s.start, s.end, s.id)), sorted(found[1])
         annotations.append(Submitted(
             annotation_id=a["annotation_id"], annotator=pseudonym(salt, a["completed_by"]), review=a["review"],
             ground_truth=bool(a["ground_truth"]), lead_time=a["lead_time"], created_at=a["created_at"],
-            updated_at=a["updated_at"], spans=sorted(theirs[0], key=lambda s: (s.start, s.end, s.id)),
-            relations=sorted(theirs[1])))
-    return Record(article=article, spans=sorted(spans, key=lambda s: (s.start, s.end, s.id)),
-                  relations=sorted(relations), model_version=row["model_version"], task_id=row["task_id"],
-                  annotation_id=row["annotation_id"], annotator=pseudonym(salt, row["completed_by"]),
-                  schema_version=int(data["schema_version"]), split=SPLITS[row["split"]],
-                  annotations=annotations), unreadable
+            updated_at=a["updated_at"], spans=theirs[0], relations=theirs[1]))
+    return Record(article=article, spans=spans, relations=relations, model_version=row["model_version"],
+                  task_id=row["task_id"], annotation_id=row["annotation_id"],
+                  annotator=pseudonym(salt, row["completed_by"]), schema_version=int(data["schema_version"]),
+                  split=SPLITS[row["split"]], annotations=annotations), unreadable

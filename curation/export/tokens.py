@@ -134,18 +134,16 @@ def layer_tags(starts: np.ndarray, ends: np.ndarray, spans: Sequence[tuple[int, 
 
 
 def misaligned(text: str, starts: np.ndarray, ends: np.ndarray, spans: Sequence[tuple[int, int, str]]) -> int:
-    """How many spans do not fall on token boundaries: their visible text (whitespace stripped) does not start
-    at a token start and end at a token end, or they hold no visible text at all."""
-    if not spans:
-        return 0
-    inner = []
-    for start, end, _ in spans:
-        segment = text[start:end]
-        visible = segment.strip()
-        lead = len(segment) - len(segment.lstrip())
-        inner.append((start + lead, start + lead + len(visible)) if visible else (-1, -1))
-    bounds = np.array(inner, np.int64)
-    aligned = np.isin(bounds[:, 0], starts) & np.isin(bounds[:, 1], ends)
+    """How many spans do not fall on token boundaries: a token they overlap runs past their start or end (their
+    visible text, whitespace aside, is not whole tokens), or they overlap no token (whitespace only)."""
+    if not spans or not len(starts):
+        return len(spans)
+    bounds = np.array([(s, e) for s, e, _ in spans], np.int64)
+    first = np.searchsorted(ends, bounds[:, 0], "right")
+    stop = np.searchsorted(starts, bounds[:, 1], "left")
+    some = stop > first
+    at_first, at_last = np.minimum(first, len(starts) - 1), np.maximum(stop - 1, 0)
+    aligned = some & (starts[at_first] >= bounds[:, 0]) & (ends[at_last] <= bounds[:, 1])
     return int((~aligned).sum())
 
 
