@@ -2,37 +2,31 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from curation.cli._app import app, fail
-from curation.cli.server import WorkspaceOption
+from curation.cli import options
+from curation.cli._app import app, emit
 
 if TYPE_CHECKING:
     from curation.export.hub import Published
 
-RootOption = Annotated[Optional[Path], typer.Option(help="Folder of datasets (default: datasets/ in the workspace).")]
-
 
 def version_folder(target: str, root: Optional[Path], workspace: Optional[Path]) -> Path:
-    """The folder of NAME@X.Y.Z (or NAME@latest); exits with one line when there is none."""
+    """The folder of NAME@X.Y.Z (or NAME@latest); VersionError (one line) when there is none."""
     from curation.export import versions as vs
-    from curation.workspace import Workspace, WorkspaceError
+    from curation.export.build import default_root
+    from curation.workspace import Workspace
 
     name, _, number = target.partition("@")
-    try:
-        base = root or Workspace.from_env(workspace).root / "datasets"
-        return vs.resolve(base / name, number or "latest")
-    except (vs.VersionError, WorkspaceError) as exc:
-        raise fail(exc) from None
+    return vs.resolve((root or default_root(Workspace.from_env(workspace))) / name, number or "latest")
 
 
 def report(done: Published, label: str, as_json: bool = False) -> None:
     if as_json:
-        typer.echo(json.dumps({"repo": done.repo_id, "tag": done.tag, "status": done.status, "files": done.files}))
+        emit({"repo": done.repo_id, "tag": done.tag, "status": done.status, "files": done.files})
         return
     size = sum(done.files.values())
     if done.status == "dry run":
@@ -53,18 +47,15 @@ def publish(
     repo: Annotated[str, typer.Option("--repo", help="Hub dataset repo, ORG/NAME (created if missing).")],
     private: Annotated[bool, typer.Option("--private", help="Create the repo private.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be uploaded; send nothing.")] = False,
-    root: RootOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
-    workspace: WorkspaceOption = None,
+    root: options.Root = None,
+    as_json: options.Json = False,
+    workspace: options.Workspace = None,
 ) -> None:
     """Upload a verified version to the Hub in one commit and tag it vX.Y.Z; token from HF_TOKEN or `hf auth login`.
 
     Running it again after a failure resumes; a version already there with the same content is not sent again."""
-    from curation.export.hub import PublishError, publish as run_publish
+    from curation.export.hub import publish as run_publish
 
     folder = version_folder(target, root, workspace)
-    try:
-        done = run_publish(folder, repo, private=private, dry_run=dry_run)
-    except PublishError as exc:
-        raise fail(exc) from None
+    done = run_publish(folder, repo, private=private, dry_run=dry_run)  # a PublishError is one line (_app)
     report(done, f"{folder.parent.name}@{folder.name}", as_json)

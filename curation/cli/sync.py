@@ -2,41 +2,40 @@
 
 from __future__ import annotations
 
-import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import httpx
 import typer
-from label_studio_sdk.core.api_error import ApiError
-from rich.console import Console
-from rich.table import Table
 
-from curation.cli._app import app, fail, progress_bar
-from curation.cli.server import WorkspaceOption
-from curation.server import ConnectionProblem, connect
-from curation.sync.pull import pull as run_pull
-from curation.sync.review import STATES
-from curation.sync.status import project_status
-from curation.workspace import Workspace
+from curation.cli import options
+from curation.cli._app import app, emit, fail, progress_bar
+
+if TYPE_CHECKING:
+    from label_studio_sdk import LabelStudio
+
+    from curation.workspace import Workspace
 
 
-def _project(ws: Workspace):  # type: ignore[no-untyped-def]
+def _project(ws: Workspace) -> tuple[LabelStudio, int]:
+    from curation.server import connect
+
     project_id = ws.config().project_id
     if project_id is None:
-        typer.echo("error: no project yet: run `curation push` first", err=True)
-        raise typer.Exit(1)
-    try:
-        return connect(ws), project_id
-    except ConnectionProblem as exc:
-        raise fail(exc) from None
+        raise fail(f"no project yet in {ws.root}: run `curation push` first")
+    return connect(ws), project_id
 
 
 @app.command()
 def pull(
-    workspace: WorkspaceOption = None,
+    workspace: options.Workspace = None,
     full: Annotated[bool, typer.Option("--full", help="Compare every task, not only recently updated ones.")] = False,
 ) -> None:
     """Fetch new, changed and deleted annotations into append-only snapshots under .curation/snapshots/."""
+    import httpx
+    from label_studio_sdk.core.api_error import ApiError
+
+    from curation.sync.pull import pull as run_pull
+    from curation.workspace import Workspace
+
     ws = Workspace.from_env(workspace)
     client, project_id = _project(ws)
     try:
@@ -57,17 +56,21 @@ def pull(
 
 
 @app.command()
-def status(
-    workspace: WorkspaceOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
+def status(workspace: options.Workspace = None, as_json: options.Json = False) -> None:
     """Tasks per review state and annotations per annotator, from the last pull."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from curation.sync.review import STATES
+    from curation.sync.status import project_status
+    from curation.workspace import Workspace
+
     ws = Workspace.from_env(workspace)
     client, project_id = _project(ws)
     report = project_status(client, ws, project_id)
     by_state, annotators = report.tasks, report.annotators
     if as_json:
-        typer.echo(json.dumps({"project_id": project_id, "tasks": by_state, "annotators": annotators}))
+        emit({"project_id": project_id, "tasks": by_state, "annotators": annotators})
         return
     console = Console()
     table = Table(title=f"project {project_id}")

@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from curation.errors import CurationError
 from curation.export import card
 from curation.export import manifest as mf
 from curation.export.verify import problems
 
 
-class PublishError(Exception):
+class PublishError(CurationError):
     """Publishing failed or was refused; the message is one line and says what to do."""
 
 

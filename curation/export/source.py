@@ -28,6 +28,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from curation.errors import CurationError
 from curation.export.features import SPLITS
 from curation.export.parse import RelationRow, SpanRow, read_result
 from curation.export.pseudonyms import pseudonym
@@ -45,7 +46,7 @@ binary = pa.binary()
 SUBMITTED = ("annotation_id", "completed_by", "review", "ground_truth", "lead_time", "created_at", "updated_at")
 
 
-class NothingReviewed(ValueError):
+class NothingReviewed(CurationError, ValueError):
     """No task is reviewed under the policy: there is nothing to export."""
 
 
