@@ -154,10 +154,11 @@ def built_chunks(planned: Plan, key: bytes, workers: int) -> Iterator[Chunk]:
     With workers > 1 this process builds every `workers`-th chunk itself and a pool of `workers - 1` processes
     the others, a few chunks ahead at most (memory stays bounded); the pool's start-up (imports) is hidden
     behind the first chunk built here."""
-    slices = list(planned.chunks)
+    slices = planned.chunks()
 
     def job(i: int) -> tuple[str, list[dict[str, Any]], Path, bytes]:
-        return (*slices[i], key)
+        split, frame, bucket = slices[i]
+        return split, frame.to_dicts(), bucket, key  # Python rows for one chunk at a time
 
     if workers <= 1:
         yield from (build_chunk(job(i)) for i in range(len(slices)))

@@ -158,8 +158,9 @@ def sentence_label(has_claim: bool, worthiness: str | None) -> int:
     return -1 if worthiness is None else SENTENCE_LABEL_IDS[worthiness]
 
 
-def add_record(record: Record, sentences: list[tuple[int, int]], out: dict[str, Columns]) -> None:
-    """The record's documents, sentences and claims rows."""
+def add_record(record: Record, sentences: list[tuple[int, int]], span_columns: dict[str, Any],
+               out: dict[str, Columns]) -> None:
+    """The record's documents, sentences and claims rows (`span_columns`: spans_of its spans)."""
     prov, text, spans, relations = provenance(record), record.article.text, record.spans, record.relations
     starts = np.array([s for s, _ in sentences], np.int64)
     ends = np.array([e for _, e in sentences], np.int64)
@@ -168,7 +169,7 @@ def add_record(record: Record, sentences: list[tuple[int, int]], out: dict[str, 
     ranges = list(zip(first, last))  # the sentences each span overlaps
     out["documents"].extend(
         1, **prov, content_hash=record.article.content_hash, **metadata(record), text=[text],
-        spans=([len(spans)], spans_of(spans)),
+        spans=([len(spans)], span_columns),
         relations=([len(relations)], relations_of(relations)))
     inside: list[list[SpanRow]] = [[] for _ in sentences]
     for span, (lo, hi) in zip(spans, ranges):
@@ -246,20 +247,25 @@ def add_claims(record: Record, prov: dict, sentences: list[tuple[int, int]], ran
         context=[text[a:b] for a, b in context], context_start=[a for a, _ in context], context_end=[b for _, b in context])
 
 
-def add_annotations(records: Sequence[Record], out: Columns) -> None:
-    """Every submitted annotation of the records' tasks, the final one flagged: for disagreement-aware training."""
-    rows = [(r, a) for r in records for a in r.annotations]
-    spans = [s for _, a in rows for s in a.spans]
-    relations = [x for _, a in rows for x in a.relations]
+def add_annotations(record: Record, span_columns: dict[str, Any], out: Columns) -> None:
+    """Every submitted annotation of the record's task, the final one flagged: for disagreement-aware training.
+    The final one's span columns are the documents' (`span_columns`), not made again."""
+    notes = record.annotations
+    if not notes:
+        return
+    parts = [span_columns if a.spans is record.spans else spans_of(a.spans) for a in notes]
+    spans = parts[0] if len(parts) == 1 else {
+        key: {name: [x for p in parts for x in p[key][name]] for name in value} if isinstance(value, dict)
+        else [x for p in parts for x in p[key]] for key, value in parts[0].items()}
+    relations = [x for a in notes for x in a.relations]
     out.extend(
-        len(rows), **{name: [value_of(r) for r, _ in rows] for name, value_of in PROVENANCE_OF.items()
-                      if name not in ("annotation_id", "annotator")},
-        annotation_id=[a.annotation_id for _, a in rows], annotator=[a.annotator for _, a in rows],
-        is_final=[a.annotation_id == r.annotation_id for r, a in rows], review=[REVIEW_IDS[a.review] for _, a in rows],
-        ground_truth=[a.ground_truth for _, a in rows], lead_time=[a.lead_time for _, a in rows],
-        created_at=[a.created_at for _, a in rows], updated_at=[a.updated_at for _, a in rows],
-        spans=([len(a.spans) for _, a in rows], spans_of(spans)),
-        relations=([len(a.relations) for _, a in rows], relations_of(relations)))
+        len(notes), **{name: value_of(record) for name, value_of in PROVENANCE_OF.items()
+                       if name not in ("annotation_id", "annotator")},
+        annotation_id=[a.annotation_id for a in notes], annotator=[a.annotator for a in notes],
+        is_final=[a.annotation_id == record.annotation_id for a in notes], review=[REVIEW_IDS[a.review] for a in notes],
+        ground_truth=[a.ground_truth for a in notes], lead_time=[a.lead_time for a in notes],
+        created_at=[a.created_at for a in notes], updated_at=[a.updated_at for a in notes],
+        spans=([len(a.spans) for a in notes], spans), relations=([len(a.relations) for a in notes], relations_of(relations)))
 
 
 def columns(records: Sequence[Record]) -> tuple[dict[str, Columns], int]:
@@ -267,8 +273,9 @@ def columns(records: Sequence[Record]) -> tuple[dict[str, Columns], int]:
     out = {config: Columns(config) for config in FEATURES}
     sentences = [split_sentences(r.article.text) for r in records]
     for record, sents in zip(records, sentences):
-        add_record(record, sents, out)
-    add_annotations(records, out["annotations"])
+        span_columns = spans_of(record.spans)
+        add_record(record, sents, span_columns, out)
+        add_annotations(record, span_columns, out["annotations"])
     off = sum(add_tokens(records[at:at + TOKENS_BATCH], sentences[at:at + TOKENS_BATCH], out["tokens"])
               for at in range(0, len(records), TOKENS_BATCH))
     return out, off

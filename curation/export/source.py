@@ -91,10 +91,10 @@ class Plan:
     chosen: pl.DataFrame  # one row per article: ids, split, chunk, model_version and `submitted` (list of structs)
     buckets: Path
 
-    @property
-    def chunks(self) -> Iterator[tuple[str, list[dict[str, Any]], Path]]:
-        for (chunk,), frame in self.chosen.group_by("chunk", maintain_order=True):
-            yield SPLITS[frame["split"][0]], frame.to_dicts(), self.buckets / str(chunk)
+    def chunks(self) -> list[tuple[str, pl.DataFrame, Path]]:
+        """(split, rows, bucket file) of every chunk in write order; rows stay a compact frame until built."""
+        return [(SPLITS[frame["split"][0]], frame, self.buckets / str(chunk))
+                for (chunk,), frame in self.chosen.group_by("chunk", maintain_order=True)]
 
 
 def article_from_task(task_id: int, data: dict[str, Any]) -> Article:
