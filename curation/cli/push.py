@@ -9,12 +9,12 @@ import typer
 
 from curation import defaults
 from curation.cli import options
-from curation.cli._app import app, progress_bar, usage
+from curation.cli._app import app, output, progress_bar, usage
 from curation.cli.tasks import ProblemLog
 
 
-@app.command()
-def push(
+@app.command("push")
+def push_cli(
     inputs: options.Inputs,
     workspace: options.Workspace = None,
     preannotator: options.Preannotator = defaults.PREANNOTATOR,
@@ -26,6 +26,11 @@ def push(
     predictions_only: Annotated[bool, typer.Option(
         "--predictions-only", help="Add this pre-annotator's predictions to tasks already in the project; import nothing.")] = False,
     full: Annotated[bool, typer.Option("--full", help="List the project instead of trusting the local push ledger.")] = False,
+    overlap: Annotated[Optional[int], typer.Option(
+        help="Annotators per task (Label Studio's maximum_annotations); remembered in the workspace.")] = None,
+    overlap_share: Annotated[Optional[int], typer.Option(
+        help="Percentage of tasks that get --overlap annotators; the others get one.")] = None,
+    as_json: options.Json = False,
 ) -> None:
     """Create or update the Label Studio project and import the articles' tasks (idempotent; safe to re-run)."""
     from curation.pipeline import iter_tasks
@@ -34,14 +39,16 @@ def push(
     from curation.sync import ledger
     from curation.sync.project import ensure_project, show_predictions
     from curation.sync.push import push_tasks, refresh_predictions
+    from curation.team.overlap import checked_overlap
     from curation.workspace import Workspace
 
     if predictions_only and no_predictions:
         usage("--predictions-only and --no-predictions contradict each other")
     ws = Workspace.from_env(workspace)
     model_version = None if no_predictions else get_preannotator(preannotator).model_version
+    wanted = checked_overlap(ws, overlap, overlap_share)  # before anything is sent or saved
     client = connect(ws)
-    project = ensure_project(client, ws, model_version, force=force)
+    project = ensure_project(client, ws, model_version, force=force, overlap=wanted)
     problems = ProblemLog()
     tasks = iter_tasks(inputs, problems, preannotator=None if no_predictions else preannotator, workers=workers,
                        max_bytes=max_bytes)
@@ -58,13 +65,17 @@ def push(
     if model_version and not show_predictions(client, project.id, model_version):
         typer.echo(f"warning: no task has a {model_version} prediction yet; add them with --predictions-only", err=True)
     if predictions_only:
-        for article_id in refreshed.not_in_project:
-            typer.echo(f"{article_id}: no task with this text in the project; push it first", err=True)
-        typer.echo(f"added {refreshed.refreshed} {model_version} predictions, {refreshed.current} tasks already had one;"
-                   f" project: {url}")
-        raise typer.Exit(1 if problems.errors else 0)
-    for article_id, old_task in report.superseded:
-        typer.echo(f"{article_id}: text changed; imported as a new task, old task {old_task} kept", err=True)
-    typer.echo(f"imported {report.imported} tasks, {report.unchanged} already there; project: {url}")
+        payload = {"project_id": project.id, "url": url, "model_version": model_version, "added": refreshed.refreshed,
+                   "current": refreshed.current, "not_in_project": refreshed.not_in_project}
+        notes = [f"{article_id}: no task with this text in the project; push it first"
+                 for article_id in refreshed.not_in_project]
+        line = f"added {refreshed.refreshed} {model_version} predictions, {refreshed.current} tasks already had one"
+    else:
+        payload = {"project_id": project.id, "url": url, "imported": report.imported, "unchanged": report.unchanged,
+                   "superseded": [{"article_id": a, "old_task_id": t} for a, t in report.superseded]}
+        notes = [f"{article_id}: text changed; imported as a new task, old task {old_task} kept"
+                 for article_id, old_task in report.superseded]
+        line = f"imported {report.imported} tasks, {report.unchanged} already there"
+    output(as_json, {**payload, "problems": problems.as_json()}, [f"{line}; project: {url}"], notes)
     if problems.errors:
         raise typer.Exit(1)

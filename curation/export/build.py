@@ -37,10 +37,9 @@ from curation.export.select import RULE
 from curation.export.source import Plan, plan, read_bucket, to_record
 from curation.export.splits import DEFAULT_RATIOS
 from curation.export.write import VersionFolder
-from curation.quality.agreement import span_agreement, token_alpha
-from curation.quality.annotations import parse as parse_annotations
 from curation.schema import SCHEMA
 from curation.server.process import url_for
+from curation.team.provenance import review_provenance
 from curation.workspace import Workspace
 
 DEFAULT_LICENSE = defaults.LICENSE
@@ -205,6 +204,10 @@ def agreement(live: pl.DataFrame, tasks: pl.DataFrame) -> dict[str, Any]:
     """The figures `curation agreement` gives, for the card: span F1 between annotator pairs per label and
     Krippendorff's alpha over tokens, over the tasks two or more annotators submitted (`live` and `tasks`:
     their annotations and task copies, from source.plan)."""
+    # imported here: curation.quality imports export's modules, whose package imports this one
+    from curation.quality.agreement import span_agreement, token_alpha
+    from curation.quality.annotations import parse as parse_annotations
+
     tasks = parse_annotations(live, tasks).multi_annotated()
     spans, _ = span_agreement(tasks)
     return {"tasks": len(tasks),
@@ -275,6 +278,7 @@ def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | 
             "annotations_creators": "machine-generated" if simulated else "expert-generated",
             "model_versions": sorted(tally.model_versions), "tasks": selection.states,
             "excluded_annotations": selection.excluded, "superseded_tasks": selection.superseded,
+            "review": review_provenance(selection, key),
             "agreement": agreement(multi, multi_tasks), "counts": tally.counts, "content_id": content,
             "articles": dict(sorted(tally.fingerprints.items())),
             "changelog": mf.changelog(parent_manifest["articles"] if parent_manifest else None, tally.fingerprints),

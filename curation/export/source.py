@@ -36,6 +36,7 @@ from curation.export.select import Selection, select
 from curation.export.splits import split_of
 from curation.models import Article
 from curation.sync import snapshots
+from curation.team.roster import review_rule
 from curation.workspace import Workspace
 
 CHUNK = 500  # articles parsed and written at a time (fixed: row groups, hence bytes, depend on it)
@@ -208,10 +209,10 @@ def plan(ws: Workspace, ratios: tuple[float, ...], buckets: Path) -> tuple[Plan,
     """Choose the final annotations and sort the values each chunk needs into `buckets`. Also returns the live
     annotations and task copies of the multi-annotated tasks (results and data included), for agreement."""
     project_id = snapshots.current_project(ws)
-    policy = ws.config().review
+    rule = review_rule(ws)
     live, files = live_state(ws, project_id)
-    live = with_results(live, files, submitted_at_least(live, 1 if policy.agreeing_annotators == 1 else 2))
-    selection = select(live, policy)
+    live = with_results(live, files, submitted_at_least(live, 1 if rule.policy.agreeing_annotators == 1 else 2))
+    selection = select(live, rule)
     refuse_empty(selection)
     tasks, task_files = task_copies(ws, project_id)
     split = pl.col("article_id").map_elements(lambda a: SPLITS.index(split_of(a, ratios)), return_dtype=pl.Int64)
