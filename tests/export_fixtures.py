@@ -10,6 +10,7 @@ from pathlib import Path
 
 from curation.export import Exported, export
 from curation.sync import snapshots
+from curation.team.roster import record_admin
 from curation.workspace import Workspace, WorkspaceConfig
 
 TEXTS = [
@@ -55,6 +56,7 @@ def results() -> list[list[dict]]:
 
 def write_snapshots(ws: Workspace) -> None:
     ws.save_config(WorkspaceConfig(project_id=1))
+    record_admin(ws, 1)  # user 1 saved the accepted annotations as the workspace's admin: its accepts are reviews
     rows, copies = [], []
     for i, (text, result) in enumerate(zip(TEXTS, results())):
         article_id = hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -65,9 +67,11 @@ def write_snapshots(ws: Workspace) -> None:
                   "content_hash": f"h{i}", "was_cancelled": False, "ground_truth": False, "created_at": stamp,
                   "updated_at": stamp, "regions_kept": 0, "regions_edited": 0, "regions_deleted": 0,
                   "regions_added": 0, "offset_errors": 0}
-        rows.append({**common, "annotation_id": 10 * i + 1, "completed_by": 1, "lead_time": 30.0, "review": "accept",
+        rows.append({**common, "annotation_id": 10 * i + 1, "completed_by": 1, "updated_by": 1, "lead_time": 30.0,
+                     "review": "accept",
                      "result": json.dumps(result + [ACCEPT], ensure_ascii=False)})
-        rows.append({**common, "annotation_id": 10 * i + 2, "completed_by": 2, "lead_time": 12.5, "review": None,
+        rows.append({**common, "annotation_id": 10 * i + 2, "completed_by": 2, "updated_by": 2, "lead_time": 12.5,
+                     "review": None,
                      "result": json.dumps(result[:1], ensure_ascii=False)})
         copies.append({"pull_id": "p", "task_id": i + 1, "task_updated_at": stamp, "article_id": article_id,
                        "content_hash": f"h{i}", "data": json.dumps(data, ensure_ascii=False),
