@@ -28,7 +28,9 @@ def export_cli(
     splits: Annotated[Optional[str], typer.Option(metavar="R,R,R", help="train,validation,test ratios [default: the parent's, else 0.8,0.1,0.1].")] = None,
     allow_same: Annotated[bool, typer.Option("--allow-same", help="Allow a new number for data equal to an existing version.")] = False,
     license: Annotated[str, typer.Option(help="Licence of the annotations (the card's `license`).")] = defaults.LICENSE,
-    push_to_hub: Annotated[Optional[str], typer.Option(metavar="ORG/NAME", help="Also upload to this Hub dataset repo and tag it vX.Y.Z; token from HF_TOKEN.")] = None,
+    push_to_hub: Annotated[Optional[str], typer.Option(metavar="ORG/NAME", help="Then publish it to this Hub dataset repo, as `curation publish` does.")] = None,
+    private: Annotated[bool, typer.Option("--private", help="With --push-to-hub: create the repo private.")] = False,
+    simulated: Annotated[bool, typer.Option("--simulated", help="The labels come from simulated annotators: the card says so.")] = False,
     workers: options.Workers = defaults.WORKERS,
     copies: Annotated[bool, typer.Option("--copies", help="Include every reviewed copy of a story, not one row set per story.")] = False,
     min_per_split: Annotated[int, typer.Option(min=0, metavar="N", help="Give each split at least N stories where the data allows.")] = 0,
@@ -37,7 +39,6 @@ def export_cli(
 ) -> None:
     """Export reviewed annotations from the pulled snapshots as a new, immutable dataset version."""
     from curation.export import export
-    from curation.export.hub import hub_api, push_version
     from curation.export.splits import parse_ratios
     from curation.workspace import Workspace
 
@@ -50,15 +51,23 @@ def export_cli(
         with progress_bar() as progress:
             bar = progress.add_task("articles", total=None)
             done = export(ws, name, version=version, bump=bump, root=root, allow_same=allow_same, license=license,
-                              ratios=ratios, workers=workers, copies=copies, min_per_split=min_per_split,
-                              on_progress=lambda n, total: progress.update(bar, completed=n, total=total))
+                          ratios=ratios, workers=workers, simulated=simulated, hub_repo=push_to_hub,
+                          copies=copies, min_per_split=min_per_split,
+                          on_progress=lambda n, total: progress.update(bar, completed=n, total=total))
     except ValueError as exc:  # export's data problems (e.g. annotations without a pulled task) say what to run
         raise fail(exc) from None
     m = done.manifest
     hub = None
     if push_to_hub:
-        hub = {"repo": push_to_hub, "url": f"https://huggingface.co/datasets/{push_to_hub}",
-               "tag": push_version(hub_api(), done.path, push_to_hub, m["version"])}
+        from curation.export.hub import PublishError, publish
+
+        try:
+            sent = publish(done.path, push_to_hub, private=private)
+        except PublishError as exc:
+            raise fail(f"{exc} (the version is written and intact; `curation publish {name}@{m['version']} "
+                       f"--repo {push_to_hub}` retries)") from None
+        hub = {"repo": push_to_hub, "url": f"https://huggingface.co/datasets/{push_to_hub}", "tag": sent.tag,
+               "status": sent.status}
     articles = {split: c["articles"] for split, c in m["counts"].items()}
     changes = {kind: len(ids) for kind, ids in m["changelog"].items()}
     stories = m["stories"]
@@ -67,7 +76,7 @@ def export_cli(
     if m["parent"]:
         lines.append(f"against {m['parent']}: {_counts(changes)}")
     if hub:
-        lines.append(f"pushed to {hub['url']} and tagged {hub['tag']}")
+        lines.append(f"published to {hub['url']} and tagged {hub['tag']} ({hub['status']})")
     output(as_json, {"name": m["name"], "version": m["version"], "path": str(done.path), "parent": m["parent"],
                      "articles": articles, "tasks": m["tasks"], "excluded_annotations": m["excluded_annotations"],
                      "changes": changes if m["parent"] else None, "hub": hub, "stories": stories}, lines,
