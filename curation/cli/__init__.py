@@ -12,5 +12,6 @@ from curation.cli import quality as _quality  # noqa: F401
 from curation.cli import server as _server  # noqa: F401
 from curation.cli import sync as _sync  # noqa: F401
 from curation.cli import tasks as _tasks  # noqa: F401
+from curation.cli import train as _train  # noqa: F401
 
 __all__ = ["app"]

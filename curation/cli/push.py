@@ -12,7 +12,7 @@ from curation.cli._app import app, fail, progress_bar
 from curation.cli.server import WorkspaceOption
 from curation.cli.tasks import ProblemLog
 from curation.pipeline import iter_tasks
-from curation.preannotate import get_preannotator
+from curation.preannotate import PreannotatorError, get_preannotator
 from curation.server import ConnectionProblem, connect, target
 from curation.sync.project import ConfigDrift, ensure_project, show_predictions
 from curation.sync import ledger
@@ -24,7 +24,7 @@ from curation.workspace import Workspace
 def push(
     inputs: Annotated[list[Path], typer.Argument(help="Article files or directories (.txt, .md, .html, .jsonl).")],
     workspace: WorkspaceOption = None,
-    preannotator: Annotated[str, typer.Option(help="Registered pre-annotator to predict spans with.")] = "rules",
+    preannotator: Annotated[str, typer.Option(help="Pre-annotator to predict spans with: a registered name or model:MODEL_DIR.")] = "rules",
     no_predictions: Annotated[bool, typer.Option("--no-predictions", help="Push tasks without predictions.")] = False,
     batch_size: Annotated[Optional[int], typer.Option(help="Tasks per import request (default: workspace config).")] = None,
     workers: Annotated[int, typer.Option(help="Processes for pre-annotation.")] = 1,
@@ -38,7 +38,10 @@ def push(
     if predictions_only and no_predictions:
         typer.echo("error: --predictions-only and --no-predictions contradict each other", err=True)
         raise typer.Exit(2)
-    model_version = None if no_predictions else get_preannotator(preannotator).model_version
+    try:
+        model_version = None if no_predictions else get_preannotator(preannotator).model_version
+    except PreannotatorError as exc:
+        raise fail(exc) from None
     try:
         client = connect(ws)
         project = ensure_project(client, ws, model_version, force=force)

@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
-from curation.cli._app import app, progress_bar
+from curation.cli._app import app, fail, progress_bar
 from curation.models import Problem
 from curation.pipeline import iter_tasks
+from curation.preannotate import PreannotatorError, get_preannotator
 from curation.tasks import write_tasks
 
 
@@ -39,12 +40,16 @@ def tasks(
     inputs: Annotated[list[Path], typer.Argument(help="Article files or directories (.txt, .md, .html, .jsonl).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Label Studio import file to write.")],
     fmt: Annotated[Format, typer.Option("--format", help="json (one array) or jsonl (one task a line).")] = Format.json,
-    preannotator: Annotated[str, typer.Option(help="Registered pre-annotator to predict spans with.")] = "rules",
+    preannotator: Annotated[str, typer.Option(help="Pre-annotator to predict spans with: a registered name or model:MODEL_DIR.")] = "rules",
     no_predictions: Annotated[bool, typer.Option("--no-predictions", help="Write tasks without predictions.")] = False,
     workers: Annotated[int, typer.Option(help="Processes for pre-annotation.")] = 1,
     max_bytes: Annotated[int, typer.Option(help="Reject an input file (a JSONL line) larger than this.")] = 10_000_000,
 ) -> None:
     """Convert articles into pre-annotated Label Studio tasks (one task per article)."""
+    try:
+        None if no_predictions else get_preannotator(preannotator)  # fails here, clearly, not inside the stream
+    except PreannotatorError as exc:
+        raise fail(exc) from None
     problems = ProblemLog()
     stream = iter_tasks(
         inputs, problems, preannotator=None if no_predictions else preannotator, workers=workers, max_bytes=max_bytes

@@ -47,11 +47,28 @@ def available() -> list[str]:
     return sorted(set(_registry) | {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)})
 
 
+MODEL_PREFIX = "model:"
+
+
+class PreannotatorError(Exception):
+    """A pre-annotator that cannot be had: an unknown name, a `model:DIR` that cannot be used (the message says why)."""
+
+
+class UnknownPreannotator(PreannotatorError, KeyError):
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 def get_preannotator(name: str = "rules") -> Preannotator:
-    """Instantiate the pre-annotator registered under `name`."""
+    """Instantiate the pre-annotator registered under `name`; `model:DIR` loads a model `curation train` wrote."""
+    if name.startswith(MODEL_PREFIX):
+        from curation.preannotate.model import load
+
+        return load(name[len(MODEL_PREFIX):])
     if name in _registry:
         return _registry[name]()
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if ep.name == name:
             return ep.load()()
-    raise KeyError(f"unknown pre-annotator {name!r}; available: {', '.join(available()) or 'none'}")
+    raise UnknownPreannotator(f"unknown pre-annotator {name!r}; available: {', '.join(available()) or 'none'}, "
+                              f"{MODEL_PREFIX}MODEL_DIR")

@@ -1,0 +1,5 @@
+"""The one error `curation train` reports as `error: ...`: training data that cannot be used, named."""
+
+
+class DataError(ValueError):
+    """Training data that cannot be read or used; the message names the file, dataset or label."""
