@@ -20,6 +20,7 @@ from curation.cli import app
 from curation.evaluation import as_article
 from curation.evaluation.corpora import checkthat_rows, conll2010_wiki, polnear_spans
 from curation.evaluation.scores import PRF, match_spans
+from curation.export.write import sha256
 from curation.models import Article
 from curation.preannotate import get_preannotator
 from curation.tasks import TaskValidator, document_from_result, to_task
@@ -291,3 +292,71 @@ def test_trained_on_a_slice_of_the_public_data_the_model_beats_trivial_baselines
         model_score += match_spans(spans, gold, exact=False)
         baseline += match_spans(firsts, gold, exact=False)
     assert model_score.f1 > baseline.f1 + 0.1, (model_score.f1, baseline.f1)
+
+
+# The loop, against the real Label Studio
+
+
+def corrected(result: list[dict]) -> list[dict]:
+    """An annotator's correction of a prediction: weak hedges (score < 0.6) deleted, with their attributes and
+    relations; everything else kept."""
+    dropped = {r["id"] for r in result if r["type"] == "labels" and r["value"]["labels"] == ["HEDGE"]
+               and r.get("score", 1) < 0.6}
+    return [{k: v for k, v in r.items() if k != "score"} for r in result
+            if r.get("id") not in dropped and not {r.get("from_id"), r.get("to_id")} & dropped]
+
+
+@pytest.mark.labelstudio
+def test_the_loop_rules_then_reviewed_labels_then_a_trained_model_predicting_in_the_same_project(
+        labelstudio, make_annotator, tmp_path):
+    ws = fresh_project(labelstudio.workspace, "train-loop")
+    articles = ROOT / "examples" / "articles"
+    at = ["--workspace", str(ws.root)]
+    result = runner.invoke(app, ["push", str(articles), *at])
+    assert result.exit_code == 0, result.output
+    admin, project_id = labelstudio.client, ws.config().project_id
+    tasks = sorted(admin.tasks.list(project=project_id, fields="all"), key=lambda t: t.id)
+    assert {t.predictions[0].model_version for t in tasks} == {"curation-rules-1.2"}
+    annotators = [make_annotator("loop") for _ in range(2)]
+    for i, task in enumerate(tasks):  # each annotator corrects with their own token; the admin marks it ground truth
+        own = LabelStudio(base_url=labelstudio.url, api_key=annotators[i % 2].token.get_secret_value())
+        made = own.annotations.create(id=task.id, result=corrected(task.predictions[0].result), lead_time=30.0)
+        admin.annotations.update(id=made.id, ground_truth=True)
+    assert runner.invoke(app, ["pull", *at]).exit_code == 0
+    datasets = tmp_path / "datasets"
+    result = runner.invoke(app, ["export", "--name", "loop", "--version", "1.0.0", "--root", str(datasets), *at])
+    assert result.exit_code == 0, result.output
+
+    model = tmp_path / "loop-model"
+    result = runner.invoke(app, ["train", "-o", str(model), "--dataset", "loop@1.0.0", "--root", str(datasets), *at])
+    assert result.exit_code == 0, result.output
+    card = json.loads((model / "model.json").read_text())
+    (trained,) = card["training"]["datasets"]
+    manifest = datasets / "loop" / "1.0.0" / "manifest.json"
+    assert (trained["name"], trained["version"]) == ("loop", "1.0.0") and trained["manifest_sha256"] == sha256(manifest)
+    assert card["training"]["corpora"] == [] and trained["articles"]
+    version = card["model_version"]
+
+    result = runner.invoke(app, ["push", str(articles), "--predictions-only", "--preannotator", f"model:{model}", *at])
+    assert result.exit_code == 0, result.output
+    assert f"added {len(tasks)} {version} predictions" in result.output
+    assert admin.projects.get(id=project_id).model_version == version  # what annotators are shown now
+    for task in admin.tasks.list(project=project_id, fields="all"):
+        versions = [p.model_version for p in task.predictions]
+        assert versions.count(version) == 1 and "curation-rules-1.2" in versions  # added; the old one kept
+        ours = next(p for p in task.predictions if p.model_version == version)
+        article = Article(article_id=task.data["article_id"], content_hash="-", text=task.data["text"], source_path="-")
+        assert document_from_result(article, ours.result).spans  # valid regions on the task's own text
+
+    assert runner.invoke(app, ["pull", *at]).exit_code == 0
+    result = runner.invoke(app, ["evaluate", "--reviewed", "--preannotator", f"model:{model}", "--json", *at])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["shown"]["tasks"] == len(tasks)
+    rerun = report["rerun"]
+    assert {r["model_version"] for r in rerun} == {"curation-rules-1.2", version}
+    seen = {r["seen_in_training"] for r in rerun if r["model_version"] == version}
+    assert True in seen  # the model's scores on its own training articles are told apart
+    rules_hedge = next(r for r in rerun if r["model_version"] == "curation-rules-1.2" and r["label"] == "HEDGE"
+                       and r["match"] == "exact" and not r["seen_in_training"])
+    assert rules_hedge["fn"] == 0  # annotators only deleted rule hedges: the rules miss none of what stayed
