@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from curation.export.write import sha256
 from curation.schema import SCHEMA
 from curation.train import card as cards
 from curation.train import sentences, spans
@@ -75,7 +76,7 @@ def train(out: Path, *, datasets: list[str], dataset_root: Path, benchmarks: Pat
             "labels": ["CLAIM", "HEDGE", "SOURCE"],
             "features": {"n_features": N_FEATURES, "blocks": ["word 1-2-grams", "char_wb 2-5-grams", "rules' regions"]},
             "models": models,
-            "files": {f: {"sha256": cards.file_digest(tmp / f), "bytes": (tmp / f).stat().st_size}
+            "files": {f: {"sha256": sha256(tmp / f), "bytes": (tmp / f).stat().st_size}
                       for f in sorted(cards.FILES.values())},
             "libraries": cards.library_versions(),
             "training": {**data.provenance, "seed": seed,

@@ -17,6 +17,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from curation.export.write import sha256
 from curation.preannotate import PreannotatorError
 from curation.schema import SCHEMA
 
@@ -51,10 +52,6 @@ def library_versions() -> dict[str, str]:
         except PackageNotFoundError:
             found[name] = "absent"
     return found
-
-
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def deciding(card: dict[str, Any]) -> dict[str, Any]:
@@ -102,7 +99,7 @@ def read(model_dir: Path) -> dict[str, Any]:
             file = model_dir / name
             if not file.is_file():
                 raise ModelError(f"{file}: missing (listed in {path})")
-            if file.stat().st_size != entry["bytes"] or file_digest(file) != entry["sha256"]:
+            if file.stat().st_size != entry["bytes"] or sha256(file) != entry["sha256"]:
                 raise ModelError(f"{file}: does not match its sha256 in {path}; the file is truncated or was changed")
         if card["model_version"] != model_version(card["name"], card):
             raise ModelError(f"{path}: its parameters do not match its model_version; the card was edited")

@@ -17,6 +17,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from curation.export.write import sha256
 from curation.evaluation.corpora import checkthat_rows, conll2010_wiki, polnear_spans
 from curation.train.errors import DataError
 from curation.train.features import rules_view
@@ -39,14 +40,6 @@ class TrainingData:
         """The rules' view of every training sentence (features and the rules' own decision)."""
         self.claim.rule_texts = rules_view(self.claim.texts)
         self.hedge.rule_texts = rules_view(self.hedge.texts)
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def parse_dataset_ref(ref: str) -> tuple[str, str]:
