@@ -148,19 +148,22 @@ class ModelPreannotator:
         return [keep(regions, region(text, "HEDGE", s, e, score, hedge_strength=strength)) for s, e, strength in cues]
 
     def strongest_cue(self, text: str, a: int, b: int) -> tuple[int, int] | None:
-        """The word or word pair of text[a:b] with the largest positive weight in the hedge model's word block."""
+        """The word or word pair of text[a:b] that pushes the hedge model most (its word n-grams' summed weights)."""
         words = [(m.start(), m.end()) for m in _WORD.finditer(text, a, b)]
         candidates = words + [(words[i][0], words[i + 1][1]) for i in range(len(words) - 1)]
         if not candidates:
             return None
-        weights = [self.ngram_weight(text[s:e].lower()) for s, e in candidates]
+        weights = _unnormalised_words().transform([text[s:e] for s, e in candidates]) @ self.coef["HEDGE"][:N_FEATURES]
         best = int(np.argmax(weights))
         return candidates[best] if weights[best] > 0 else None
 
-    @lru_cache(maxsize=65536)
-    def ngram_weight(self, ngram: str) -> float:
-        """How far a stretch of words pushes the hedge model: the summed weights of its word n-grams."""
-        return float(self.coef["HEDGE"][_vectorizers()[0].transform([ngram]).indices].sum())
+
+@lru_cache(maxsize=1)
+def _unnormalised_words():
+    """The word block's hashing without normalisation: a row's product with the weights is their plain sum."""
+    from sklearn.base import clone
+
+    return clone(_vectorizers()[0]).set_params(norm=None)
 
 
 def keep(regions: dict[str, Region], candidate: Region) -> Region:

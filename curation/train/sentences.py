@@ -24,7 +24,7 @@ from curation.train.errors import DataError
 from curation.train.features import matrix
 from curation.train.folds import folds
 
-GRID = ((False, 1e-5), (False, 1e-4), (True, 1e-5), (True, 1e-4))  # (rules' words as features, alpha)
+GRID = ((False, 1e-5), (False, 1e-4), (True, 1e-5), (True, 1e-4), (True, 3e-4))  # (rules' words as features, alpha)
 EPOCHS = 20
 THRESHOLDS = np.round(np.arange(0.05, 0.96, 0.01), 2)
 
@@ -118,8 +118,7 @@ def train(data: SentenceSet, label: str, seed: int, say: Callable[[str], None]) 
             "cross_validation": {"folds": min(5, len(set(data.groups))), "grouped_by": "group",
                                  "model": prf(with_rules if combine else alone, y), "model_alone": prf(alone, y),
                                  "model_or_rules": prf(with_rules, y), "rules": prf(rules, y)},
-            "reliability": calibration.reliability(probability, y),
-            "expected_calibration_error": calibration.expected_calibration_error(probability, y),
+            **reliability_section(chosen["oof"], y, data.groups, seed),
         }
     else:  # too few groups to cross-validate: defaults, said so on the card
         use_rules, alpha, threshold, combine = True, 1e-4, 0.5, False
@@ -134,6 +133,9 @@ def train(data: SentenceSet, label: str, seed: int, say: Callable[[str], None]) 
     return SentenceModel(final.coef_[0].astype(np.float32), params), section
 
 
-def decision(model: SentenceModel, X) -> np.ndarray:
-    """Calibrated probabilities of sentences' feature rows."""
-    return calibration.apply(model.params["calibration"], X @ model.coef + model.params["intercept"])
+def reliability_section(scores, outcomes, groups, seed: int, fallback: dict = calibration.LOGISTIC) -> dict:
+    """The reliability table of cross-fitted calibrated out-of-fold scores, and its expected calibration error."""
+    held_aside = calibration.cross_fitted(scores, outcomes, groups, seed, fallback)
+    return {"reliability": calibration.reliability(held_aside, outcomes),
+            "expected_calibration_error": calibration.expected_calibration_error(held_aside, outcomes),
+            "reliability_is": "out-of-fold scores, each calibrated by a map fitted on the other half of the groups"}

@@ -20,6 +20,7 @@ from curation.preannotate.rules import RulePreannotator
 from curation.preannotate.sentences import split_sentences
 from curation.train import calibration
 from curation.train.folds import folds
+from curation.train.sentences import reliability_section
 from curation.train.tagging import decode, gold_tags, sentence_tokens, token_features
 
 EMITTED = "SOURCE"
@@ -91,7 +92,7 @@ def _cross_validate(data: SpanSet, rules: list[Document], labels: set[str], seed
     if not splits:
         return None
     exact = overlap = PRF(0, 0, 0)
-    scores, right = [], []
+    scores, right, groups = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         for k, (train_idx, test_idx) in enumerate(splits, 1):
             say(f"SOURCE ({'+'.join(sorted(labels))}): fold {k}/{len(splits)}")
@@ -108,8 +109,9 @@ def _cross_validate(data: SpanSet, rules: list[Document], labels: set[str], seed
                 overlap += match_spans(predicted, gold, exact=False)
                 scores += [score for *_, score in found]
                 right += [any(overlaps((s, e), g) for g in gold) for s, e, _ in found]
+                groups += [d.group] * len(found)
             tagger.close()
-    return {"exact": _prf(exact), "overlap": _prf(overlap)}, scores, right
+    return {"exact": _prf(exact), "overlap": _prf(overlap)}, scores, right, groups
 
 
 def _prf(s: PRF) -> dict:
@@ -141,15 +143,13 @@ def train(data: SpanSet, path: str, seed: int, say: Callable[[str], None],
             break
         tried.append((labels, *result))
     if tried:
-        labels, figures, scores, right = max(tried, key=lambda t: (t[1]["overlap"]["f1"], -len(t[0])))
+        labels, figures, scores, right, groups = max(tried, key=lambda t: (t[1]["overlap"]["f1"], -len(t[0])))
         mapping = calibration.fit(scores, right, fallback=calibration.IDENTITY)
-        probability = calibration.apply(mapping, scores)
         section |= {
             "selection": [{"tags": sorted(t[0]), "cv": t[1]} for t in tried],
             "cross_validation": {"folds": min(SPAN_FOLDS, section["groups"]), "grouped_by": "article",
                                  "model": figures, "rules": rules_figures(data, rules)},
-            "reliability": calibration.reliability(probability, right),
-            "expected_calibration_error": calibration.expected_calibration_error(probability, right),
+            **reliability_section(scores, right, groups, seed, calibration.IDENTITY),
         }
     else:
         labels, mapping = {EMITTED}, calibration.IDENTITY
