@@ -261,7 +261,7 @@ def test_trained_on_a_slice_of_the_public_data_the_model_beats_trivial_baselines
         writer.writerows((t, int(y)) for t, y in every(list(conll2010_wiki(root)), 1500))
     for folder in ("text", "attributions"):
         (sliced / "polnear" / "train" / folder).mkdir(parents=True)
-    for name, text, spans in every(list(polnear_spans(root, "train")), 40):
+    for name, text, spans in every(list(polnear_spans(root, "train")), 25):
         (sliced / "polnear" / "train" / "text" / f"{name}.txt").write_text(text, encoding="utf-8")
         ann = [f"T{i}\t{kind} {s} {e}\t{text[s:e]}" for i, (kind, s, e) in
                enumerate(((k, s, e) for k in ("Source", "Cue", "Content") for s, e in spans.get(k, [])), 1)]
