@@ -3,52 +3,55 @@
 from __future__ import annotations
 
 from functools import partial
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from curation.cli._app import app, fail, progress_bar
-from curation.cli.server import WorkspaceOption
+from curation import defaults
+from curation.cli import options
+from curation.cli._app import app, output, progress_bar, usage
 from curation.cli.tasks import ProblemLog
-from curation.pipeline import iter_tasks
-from curation.preannotate import PreannotatorError, get_preannotator
-from curation.server import ConnectionProblem, connect, target
-from curation.sync.project import ConfigDrift, ensure_project, show_predictions
-from curation.sync import ledger
-from curation.sync.push import push_tasks, refresh_predictions
-from curation.workspace import Workspace
 
 
-@app.command()
-def push(
-    inputs: Annotated[list[Path], typer.Argument(help="Article files or directories (.txt, .md, .html, .jsonl).")],
-    workspace: WorkspaceOption = None,
-    preannotator: Annotated[str, typer.Option(help="Pre-annotator to predict spans with: a registered name or model:MODEL_DIR.")] = "rules",
-    no_predictions: Annotated[bool, typer.Option("--no-predictions", help="Push tasks without predictions.")] = False,
-    batch_size: Annotated[Optional[int], typer.Option(help="Tasks per import request (default: workspace config).")] = None,
-    workers: Annotated[int, typer.Option(help="Processes for pre-annotation.")] = 1,
+@app.command("push")
+def push_cli(
+    inputs: options.Inputs,
+    workspace: options.Workspace = None,
+    preannotator: options.Preannotator = defaults.PREANNOTATOR,
+    no_predictions: options.NoPredictions = False,
+    batch_size: Annotated[Optional[int], typer.Option(min=1, help="Tasks per import request (default: workspace config).")] = None,
+    workers: options.Workers = defaults.WORKERS,
+    max_bytes: options.MaxBytes = defaults.MAX_BYTES,
     force: Annotated[bool, typer.Option("--force", help="Replace a labeling config that differs from the schema.")] = False,
     predictions_only: Annotated[bool, typer.Option(
         "--predictions-only", help="Add this pre-annotator's predictions to tasks already in the project; import nothing.")] = False,
     full: Annotated[bool, typer.Option("--full", help="List the project instead of trusting the local push ledger.")] = False,
+    overlap: Annotated[Optional[int], typer.Option(
+        help="Annotators per task (Label Studio's maximum_annotations); remembered in the workspace.")] = None,
+    overlap_share: Annotated[Optional[int], typer.Option(
+        help="Percentage of tasks that get --overlap annotators; the others get one.")] = None,
+    as_json: options.Json = False,
 ) -> None:
     """Create or update the Label Studio project and import the articles' tasks (idempotent; safe to re-run)."""
-    ws = Workspace.from_env(workspace)
+    from curation.pipeline import iter_tasks
+    from curation.preannotate import get_preannotator
+    from curation.server import connect, target
+    from curation.sync import ledger
+    from curation.sync.project import ensure_project, show_predictions
+    from curation.sync.push import push_tasks, refresh_predictions
+    from curation.team.overlap import checked_overlap
+    from curation.workspace import Workspace
+
     if predictions_only and no_predictions:
-        typer.echo("error: --predictions-only and --no-predictions contradict each other", err=True)
-        raise typer.Exit(2)
-    try:
-        model_version = None if no_predictions else get_preannotator(preannotator).model_version
-    except PreannotatorError as exc:
-        raise fail(exc) from None
-    try:
-        client = connect(ws)
-        project = ensure_project(client, ws, model_version, force=force)
-    except (ConnectionProblem, ConfigDrift) as exc:
-        raise fail(exc) from None
+        usage("--predictions-only and --no-predictions contradict each other")
+    ws = Workspace.from_env(workspace)
+    model_version = None if no_predictions else get_preannotator(preannotator).model_version
+    wanted = checked_overlap(ws, overlap, overlap_share)  # before anything is sent or saved
+    client = connect(ws)
+    project = ensure_project(client, ws, model_version, force=force, overlap=wanted)
     problems = ProblemLog()
-    tasks = iter_tasks(inputs, problems, preannotator=None if no_predictions else preannotator, workers=workers)
+    tasks = iter_tasks(inputs, problems, preannotator=None if no_predictions else preannotator, workers=workers,
+                       max_bytes=max_bytes)
     size = batch_size or ws.config().batch_size
     url = f"{target(ws).url}/projects/{project.id}"
     with progress_bar() as progress:
@@ -62,13 +65,17 @@ def push(
     if model_version and not show_predictions(client, project.id, model_version):
         typer.echo(f"warning: no task has a {model_version} prediction yet; add them with --predictions-only", err=True)
     if predictions_only:
-        for article_id in refreshed.not_in_project:
-            typer.echo(f"{article_id}: no task with this text in the project; push it first", err=True)
-        typer.echo(f"added {refreshed.refreshed} {model_version} predictions, {refreshed.current} tasks already had one;"
-                   f" project: {url}")
-        raise typer.Exit(1 if problems.errors else 0)
-    for article_id, old_task in report.superseded:
-        typer.echo(f"{article_id}: text changed; imported as a new task, old task {old_task} kept", err=True)
-    typer.echo(f"imported {report.imported} tasks, {report.unchanged} already there; project: {url}")
+        payload = {"project_id": project.id, "url": url, "model_version": model_version, "added": refreshed.refreshed,
+                   "current": refreshed.current, "not_in_project": refreshed.not_in_project}
+        notes = [f"{article_id}: no task with this text in the project; push it first"
+                 for article_id in refreshed.not_in_project]
+        line = f"added {refreshed.refreshed} {model_version} predictions, {refreshed.current} tasks already had one"
+    else:
+        payload = {"project_id": project.id, "url": url, "imported": report.imported, "unchanged": report.unchanged,
+                   "superseded": [{"article_id": a, "old_task_id": t} for a, t in report.superseded]}
+        notes = [f"{article_id}: text changed; imported as a new task, old task {old_task} kept"
+                 for article_id, old_task in report.superseded]
+        line = f"imported {report.imported} tasks, {report.unchanged} already there"
+    output(as_json, {**payload, "problems": problems.as_json()}, [f"{line}; project: {url}"], notes)
     if problems.errors:
         raise typer.Exit(1)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from curation.cli._app import app, fail, progress_bar
-from curation.models import Problem
-from curation.pipeline import iter_tasks
-from curation.preannotate import PreannotatorError, get_preannotator
-from curation.tasks import write_tasks
+from curation import defaults
+from curation.cli import options
+from curation.cli._app import app, progress_bar
+from curation.cli._app import output as show
+
+if TYPE_CHECKING:
+    from curation.models import Problem
 
 
 class Format(str, Enum):
@@ -21,41 +23,50 @@ class Format(str, Enum):
 
 
 class ProblemLog:
-    """Prints each input problem as it happens and remembers whether any was an error."""
+    """Prints each input problem as it happens and keeps it for the summary (and the JSON report)."""
 
     def __init__(self) -> None:
-        self.errors = 0
-        self.warnings = 0
+        self.seen: list[Problem] = []
 
     def __call__(self, problem: Problem) -> None:
-        if problem.severity == "error":
-            self.errors += 1
-        else:
-            self.warnings += 1
+        self.seen.append(problem)
         typer.secho(str(problem), err=True, fg="red" if problem.severity == "error" else "yellow")
 
+    @property
+    def errors(self) -> int:
+        return sum(p.severity == "error" for p in self.seen)
 
-@app.command()
-def tasks(
-    inputs: Annotated[list[Path], typer.Argument(help="Article files or directories (.txt, .md, .html, .jsonl).")],
+    @property
+    def warnings(self) -> int:
+        return len(self.seen) - self.errors
+
+    def as_json(self) -> list[dict]:
+        return [p.model_dump() for p in self.seen]
+
+
+@app.command("tasks")
+def tasks_cli(
+    inputs: options.Inputs,
     output: Annotated[Path, typer.Option("--output", "-o", help="Label Studio import file to write.")],
     fmt: Annotated[Format, typer.Option("--format", help="json (one array) or jsonl (one task a line).")] = Format.json,
-    preannotator: Annotated[str, typer.Option(help="Pre-annotator to predict spans with: a registered name or model:MODEL_DIR.")] = "rules",
-    no_predictions: Annotated[bool, typer.Option("--no-predictions", help="Write tasks without predictions.")] = False,
-    workers: Annotated[int, typer.Option(help="Processes for pre-annotation.")] = 1,
-    max_bytes: Annotated[int, typer.Option(help="Reject an input file (a JSONL line) larger than this.")] = 10_000_000,
+    preannotator: options.Preannotator = defaults.PREANNOTATOR,
+    no_predictions: options.NoPredictions = False,
+    workers: options.Workers = defaults.WORKERS,
+    max_bytes: options.MaxBytes = defaults.MAX_BYTES,
+    as_json: options.Json = False,
 ) -> None:
     """Convert articles into pre-annotated Label Studio tasks (one task per article)."""
-    try:
-        None if no_predictions else get_preannotator(preannotator)  # fails here, clearly, not inside the stream
-    except PreannotatorError as exc:
-        raise fail(exc) from None
+    from curation.pipeline import iter_tasks
+    from curation.tasks import write_tasks
+
     problems = ProblemLog()
     stream = iter_tasks(
         inputs, problems, preannotator=None if no_predictions else preannotator, workers=workers, max_bytes=max_bytes
     )
     with progress_bar() as progress:
         written = write_tasks(progress.track(stream, description="tasks"), output, fmt.value)
-    typer.echo(f"wrote {written} tasks to {output} ({problems.errors} errors, {problems.warnings} warnings)", err=True)
+    summary = f"wrote {written} tasks to {output} ({problems.errors} errors, {problems.warnings} warnings)"
+    show(as_json, {"output": str(output), "format": fmt.value, "tasks": written, "problems": problems.as_json()},
+         notes=[summary])
     if problems.errors:
         raise typer.Exit(code=1)

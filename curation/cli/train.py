@@ -2,34 +2,32 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from curation.cli._app import app, fail
-from curation.cli.server import WorkspaceOption
+from curation.cli import options
+from curation.cli._app import app, emit
 
 
-@app.command()
-def train(
-    output: Annotated[Path, typer.Option("--output", "-o", help="MODEL_DIR to write (replaced whole if it holds a model).")],
+@app.command("train")
+def train_cli(
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="MODEL_DIR", help="MODEL_DIR to write (replaced whole if it holds a model).")],
     dataset: Annotated[Optional[list[str]], typer.Option(
-        "--dataset", help="An exported version to train on, NAME@X.Y.Z (repeatable); its train and validation splits.")] = None,
+        "--dataset", metavar="NAME@X.Y.Z", help="An exported version to train on, NAME@X.Y.Z (repeatable); its train and validation splits.")] = None,
     benchmarks: Annotated[Optional[Path], typer.Option(
-        help="Folder of the public corpora: train on CheckThat! 2024 train, CoNLL-2010 Wikipedia train, PolNeAR train.")] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the cross-validation folds.")] = 0,
-    name: Annotated[Optional[str], typer.Option(help="Model name in its model_version (default: MODEL_DIR's name).")] = None,
-    root: Annotated[Optional[Path], typer.Option(help="Folder of dataset versions (default: datasets/ of the workspace).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the model card as JSON.")] = False,
-    workspace: WorkspaceOption = None,
+        metavar="DIR", help="Folder of the public corpora: train on CheckThat! 2024 train, CoNLL-2010 Wikipedia train, PolNeAR train.")] = None,
+    seed: Annotated[int, typer.Option(metavar="N", help="Seed of the cross-validation folds.")] = 0,
+    name: Annotated[Optional[str], typer.Option(metavar="NAME", help="Model name in its model_version (default: MODEL_DIR's name).")] = None,
+    root: options.Root = None,
+    as_json: options.Json = False,
+    workspace: options.Workspace = None,
 ) -> None:
     """Train a CLAIM / HEDGE / SOURCE pre-annotator; use it with --preannotator model:MODEL_DIR."""
     from curation.export.build import default_root
-    from curation.train.build import train as run
-    from curation.train.errors import DataError
+    from curation.train.build import train_model
     from curation.workspace import Workspace
 
     started = time.perf_counter()
@@ -38,13 +36,10 @@ def train(
         typer.echo(f"[{time.perf_counter() - started:6.1f}s] {message}", err=True)
 
     dataset_root = root if root is not None else default_root(Workspace.from_env(workspace))
-    try:
-        card = run(output, datasets=dataset or [], dataset_root=dataset_root, benchmarks=benchmarks, seed=seed,
-                   name=name, say=say)
-    except (DataError, OSError) as exc:
-        raise fail(exc) from None
+    card = train_model(output, datasets=dataset or [], dataset_root=dataset_root, benchmarks=benchmarks, seed=seed,
+                       name=name, say=say)  # a DataError or ModelError is a CurationError: one `error: ...` line
     if as_json:
-        typer.echo(json.dumps(card, indent=2, sort_keys=True))
+        emit(card)
         return
     show_card(card)
 

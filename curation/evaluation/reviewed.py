@@ -16,7 +16,7 @@ from curation.export.source import article_from_task
 from curation.preannotate import Preannotator
 from curation.quality.agreement import COUNTS, comparison, final_annotations, summed
 from curation.quality.annotations import Pulled
-from curation.workspace import ReviewPolicy
+from curation.sync.review import ReviewRule
 
 
 def trained_articles(annotator: Preannotator) -> set[str]:
@@ -24,9 +24,9 @@ def trained_articles(annotator: Preannotator) -> set[str]:
     return {a for d in card.get("training", {}).get("datasets", []) for a in d.get("articles", [])}
 
 
-def rerun(pulled: Pulled, policy: ReviewPolicy, annotators: list[Preannotator]) -> pl.DataFrame:
+def rerun(pulled: Pulled, rule: ReviewRule, annotators: list[Preannotator]) -> pl.DataFrame:
     """model_version, seen_in_training, label, match, tasks, tp, fp, fn, precision, recall, f1."""
-    finals = final_annotations(pulled, policy)
+    finals = final_annotations(pulled, rule)
     tasks = pulled.tasks.filter(pl.col("task_id").is_in(list(finals)))
     rows = []
     for annotator in annotators:

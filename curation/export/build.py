@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 import polars as pl
 import pyarrow as pa
 
+from curation import defaults
+from curation.errors import CurationError
 from curation.export import card, versions
 from curation.export import manifest as mf
 from curation.export.features import CONFIGS, SPLITS
@@ -34,17 +36,16 @@ from curation.export.select import RULE
 from curation.export.source import reviewed, to_record
 from curation.export.splits import DEFAULT_RATIOS
 from curation.export.write import VersionFolder
-from curation.quality.agreement import span_agreement, token_alpha
-from curation.quality.annotations import load as load_annotations
 from curation.schema import SCHEMA
 from curation.server.process import url_for
+from curation.team.provenance import review_provenance
 from curation.workspace import Workspace
 
 CHUNK = 500  # articles parsed and written at a time (fixed: row groups, hence bytes, depend on it)
-DEFAULT_LICENSE = "cc-by-4.0"
+DEFAULT_LICENSE = defaults.LICENSE
 
 
-class SameContent(ValueError):
+class SameContent(CurationError, ValueError):
     """The export equals an existing version; a new number for it needs allow_same."""
 
 
@@ -194,6 +195,10 @@ def write_chunks(out: VersionFolder, chunks: Iterator[Chunk], tally: Tally, on_c
 def agreement(ws: Workspace) -> dict[str, Any]:
     """The figures `curation agreement` gives, for the card: span F1 between annotator pairs per label and
     Krippendorff's alpha over tokens, over the tasks two or more annotators submitted."""
+    # imported here: curation.quality imports export's modules, whose package imports this one
+    from curation.quality.agreement import span_agreement, token_alpha
+    from curation.quality.annotations import load as load_annotations
+
     tasks = load_annotations(ws, multi_annotated_only=True).multi_annotated()
     spans, _ = span_agreement(tasks)
     return {"tasks": len(tasks),
@@ -246,6 +251,7 @@ def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | 
             "split_ratios": dict(zip(SPLITS, ratios)), "license": license,
             "model_versions": sorted(tally.model_versions), "tasks": selection.states,
             "excluded_annotations": selection.excluded, "superseded_tasks": selection.superseded,
+            "review": review_provenance(selection, key),
             "agreement": agreement(ws), "counts": tally.counts, "content_id": content,
             "articles": dict(sorted(tally.fingerprints.items())),
             "changelog": mf.changelog(parent_manifest["articles"] if parent_manifest else None, tally.fingerprints),

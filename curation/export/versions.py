@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from curation.errors import CurationError
+
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 BUMPS = ("major", "minor", "patch")
 
 
-class VersionError(ValueError):
+class VersionError(CurationError, ValueError):
     """A version that cannot be made, found or compared; the message says why."""
 
 

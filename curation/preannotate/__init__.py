@@ -19,6 +19,8 @@ from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Protocol, runtime_checkable
 
+from curation import defaults
+from curation.errors import CurationError
 from curation.models import Article, Document
 
 ENTRY_POINT_GROUP = "curation.preannotators"
@@ -47,19 +49,16 @@ def available() -> list[str]:
     return sorted(set(_registry) | {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)})
 
 
+class UnknownPreannotator(CurationError, KeyError):
+    """No pre-annotator is registered under the name (a KeyError, for callers that catch one)."""
+
+    __str__ = CurationError.__str__  # the message itself, not KeyError's quoted repr of it
+
+
 MODEL_PREFIX = "model:"
 
 
-class PreannotatorError(Exception):
-    """A pre-annotator that cannot be had: an unknown name, a `model:DIR` that cannot be used (the message says why)."""
-
-
-class UnknownPreannotator(PreannotatorError, KeyError):
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-
-def get_preannotator(name: str = "rules") -> Preannotator:
+def get_preannotator(name: str = defaults.PREANNOTATOR) -> Preannotator:
     """Instantiate the pre-annotator registered under `name`; `model:DIR` loads a model `curation train` wrote."""
     if name.startswith(MODEL_PREFIX):
         from curation.preannotate.model import load
@@ -70,5 +69,4 @@ def get_preannotator(name: str = "rules") -> Preannotator:
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if ep.name == name:
             return ep.load()()
-    raise UnknownPreannotator(f"unknown pre-annotator {name!r}; available: {', '.join(available()) or 'none'}, "
-                              f"{MODEL_PREFIX}MODEL_DIR")
+    raise UnknownPreannotator(f"unknown pre-annotator {name!r}; available: {', '.join(available()) or 'none'}")

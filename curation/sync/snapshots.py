@@ -25,6 +25,7 @@ SCHEMA = {
     "content_hash": pl.String,
     "annotation_id": pl.Int64,
     "completed_by": pl.Int64,
+    "updated_by": pl.Int64,  # who last saved it (set by Label Studio from the request): the review rule's evidence
     "was_cancelled": pl.Boolean,
     "ground_truth": pl.Boolean,
     "lead_time": pl.Float64,
@@ -69,7 +70,9 @@ def _read(ws: Workspace, project_id: int, prefix: str, schema: dict) -> pl.DataF
     files = sorted(snapshot_dir(ws, project_id).glob(f"{prefix}-*.parquet"))
     if not files:
         return pl.DataFrame(schema=schema)
-    return pl.concat([pl.read_parquet(f) for f in files], how="vertical")
+    frames = [pl.read_parquet(f) for f in files]  # files from before a column was added lack it: null there
+    return pl.concat([f.with_columns(pl.lit(None, schema[c]).alias(c) for c in schema if c not in f.columns).select(list(schema))
+                      for f in frames], how="vertical")
 
 
 def read_all(ws: Workspace, project_id: int) -> pl.DataFrame:

@@ -16,7 +16,9 @@ import polars as pl
 from label_studio_sdk import LabelStudio
 
 from curation.sync import snapshots
-from curation.sync.review import STATES, task_states
+from curation.sync.project import waiting_for_overlap
+from curation.sync.review import STATES, flagged, states_of
+from curation.team.roster import names, review_rule
 from curation.workspace import Workspace
 
 DRAFTS = json.dumps({"filters": {"conjunction": "and", "items": [
@@ -27,7 +29,9 @@ DRAFTS = json.dumps({"filters": {"conjunction": "and", "items": [
 class Status:
     project_id: int
     tasks: dict[str, int]  # state -> tasks, every state of STATES
-    annotators: dict[str, dict[str, int]]  # Label Studio user id -> {"submitted": n, "skipped": n}
+    annotators: dict[str, dict[str, int]]  # annotator's name (curation.team) -> {"submitted": n, "skipped": n}
+    self_accepted: int = 0  # tasks whose only accepts are self-accepts: not reviewed
+    waiting_for_overlap: int = 0  # tasks with fewer annotations than their overlap asks for
 
 
 def drafted_tasks(client: LabelStudio, project_id: int) -> set[int]:
@@ -36,14 +40,19 @@ def drafted_tasks(client: LabelStudio, project_id: int) -> set[int]:
 
 def project_status(client: LabelStudio, ws: Workspace, project_id: int) -> Status:
     live = snapshots.live(ws, project_id)
-    states = task_states(live, ws.config().review)
+    frame = flagged(live, review_rule(ws))  # `author`: who saved it, unless a reviewer saved it on their behalf
+    reviewed = states_of(frame)
+    states = dict(reviewed.select("task_id", "state").iter_rows())
     counts = Counter(states.values())
     counts["in_progress"] = len(drafted_tasks(client, project_id) - set(states))
     counts["new"] = client.projects.get(id=project_id).task_number - len(states) - counts["in_progress"]
+    name = names(ws)
     annotators = {
-        str(row["completed_by"]): {"submitted": row["submitted"], "skipped": row["skipped"]}
-        for row in live.group_by("completed_by").agg(
+        name(row["author"]): {"submitted": row["submitted"], "skipped": row["skipped"]}
+        for row in frame.group_by("author").agg(
             (~pl.col("was_cancelled")).sum().alias("submitted"), pl.col("was_cancelled").sum().alias("skipped")
-        ).sort("completed_by").iter_rows(named=True)
+        ).sort("author").iter_rows(named=True)
     }
-    return Status(project_id, {state: counts.get(state, 0) for state in STATES}, annotators)
+    waiting = waiting_for_overlap(client, project_id) if (ws.config().overlap or 1) > 1 else 0
+    return Status(project_id, {state: counts.get(state, 0) for state in STATES}, annotators,
+                  self_accepted=int(reviewed["self_accepted"].sum()), waiting_for_overlap=waiting)

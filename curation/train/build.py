@@ -54,7 +54,7 @@ def gather(datasets: list[str], dataset_root: Path, benchmarks: Path | None, say
     return data
 
 
-def train(out: Path, *, datasets: list[str], dataset_root: Path, benchmarks: Path | None, seed: int = 0,
+def train_model(out: Path, *, datasets: list[str], dataset_root: Path, benchmarks: Path | None, seed: int = 0,
           name: str | None = None, say: Say = lambda _: None) -> dict:
     """Train, evaluate and write MODEL_DIR `out`; returns its card."""
     started = time.perf_counter()

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from curation.export.write import sha256
-from curation.preannotate import PreannotatorError
+from curation.errors import CurationError
 from curation.schema import SCHEMA
 
 CARD = "model.json"
@@ -40,7 +40,7 @@ NOT = [
 ]
 
 
-class ModelError(PreannotatorError, ValueError):
+class ModelError(CurationError, ValueError):
     """A MODEL_DIR that cannot be used; the message names the file and what is wrong."""
 
 
