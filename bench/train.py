@@ -25,7 +25,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench._common import ROOT, SHARED, peak_rss_mb, replicate_bbc
+from bench._common import ROOT, SHARED, replicate_bbc
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak RSS (VmHWM): ru_maxrss would carry over the parent's across fork and exec."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def cpu_seconds() -> float:
@@ -198,10 +206,6 @@ def main() -> None:
             fig = measured([sys.executable, "-m", "bench.train", "spacy-train", str(reference), str(args.spacy_epochs)])
             print(f"spaCy reference training ({args.spacy_epochs} epoch): {fig['seconds']:.0f} s wall, "
                   f"{fig['cpu']:.0f} s CPU, peak RSS {fig['peak_rss_mb']:.0f} MB")
-        from curation.preannotate import get_preannotator
-
-        print(json.dumps(development_f1([get_preannotator("rules"), get_preannotator(f"model:{model}"),
-                                         SpacyPreannotator(reference)]), indent=2))
         corpus = tmp / "bbc"
         replicate_bbc(corpus, args.n)
         runs = [run("predict", "spacy", str(corpus), str(reference)),
@@ -214,6 +218,10 @@ def main() -> None:
             rate = r["articles"] / r["cpu"]
             print(f"{r['contender']:<10}{r['articles']:>9}{r['seconds']:>9.1f}{r['cpu']:>8.1f}{rate:>10.1f}"
                   f"{r['mb'] / r['cpu']:>9.2f}{r['peak_rss_mb']:>8.0f}{rate / spacy_rate:>8.2f}")
+        from curation.preannotate import get_preannotator
+
+        print(json.dumps(development_f1([get_preannotator("rules"), get_preannotator(f"model:{model}"),
+                                         SpacyPreannotator(reference)]), indent=2))
 
 
 if __name__ == "__main__":
