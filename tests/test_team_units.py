@@ -98,7 +98,7 @@ def test_two_operators_adding_at_once_lose_nobody_and_the_file_stays_private(tmp
 
 def test_a_damaged_roster_is_named_and_bad_input_refused(tmp_path):
     ws = Workspace(tmp_path)
-    ws.dir.mkdir()
+    ws.dir.mkdir(exist_ok=True)
     roster.path(ws).write_text('{"members": [{"email": 3}]}')
     with pytest.raises(WorkspaceError, match="team.json: not a valid team roster"):
         roster.load(ws)
