@@ -13,6 +13,7 @@ The Python API mirrors the CLI: each command is a thin wrapper of the function n
     team add       add_member                               team remove   remove_member
     team list      team_rows                                review     needing_review, publish_review
     convert        convert                                  publish    publish
+    train          train_model (then get_preannotator("model:DIR"))
 
     from curation import ingest, get_preannotator, iter_tasks, write_tasks, labeling_config
 
@@ -53,6 +54,7 @@ _EXPORTS = {
     "write_report": "curation.quality.report",
     "utility": "curation.quality.utility",
     "evaluate": "curation.evaluation",
+    "train_model": "curation.train.build",
     "versions": "curation.export.versions",
     "changelog": "curation.export.manifest",
     "verify": "curation.export",

@@ -267,6 +267,7 @@ MIRRORS = {
     "preannotators": ["get_preannotator", "register"],
     "team add": ["add_member"], "team list": ["team_rows"], "team remove": ["remove_member"],
     "review": ["needing_review", "publish_review"], "convert": ["convert"], "publish": ["publish"],
+    "train": ["train_model"],
 }
 NOT_MIRRORED = {"export": "curation.export.export (the name is the package's)", "schema": "curation.jsonschemas",
                 "server": "curation.server", "server start": "", "server stop": "", "server status": "",

@@ -13,6 +13,7 @@ from curation.cli import push as _push  # noqa: F401
 from curation.cli import sync as _sync  # noqa: F401
 from curation.cli import quality as _quality  # noqa: F401
 from curation.cli import evaluate as _evaluate  # noqa: F401
+from curation.cli import train as _train  # noqa: F401
 from curation.cli import export as _export  # noqa: F401
 from curation.cli import convert as _convert  # noqa: F401
 from curation.cli import publish as _publish  # noqa: F401

@@ -19,8 +19,10 @@ def _existing_folder(value: Optional[Path]) -> Optional[Path]:
 
 
 def _known_preannotator(name: str) -> str:
-    from curation.preannotate import available
+    from curation.preannotate import MODEL_PREFIX, available
 
+    if name.startswith(MODEL_PREFIX):  # a trained model's folder: checked when it is loaded, naming the file
+        return name
     if name not in (names := available()):
         raise typer.BadParameter(f"no pre-annotator {name!r} is installed; available: {', '.join(names) or 'none'}")
     return name
@@ -35,7 +37,7 @@ Json = Annotated[bool, typer.Option("--json", help="Print the result as one JSON
 Inputs = Annotated[list[Path], typer.Argument(metavar="PATH", help="Article files or directories (.txt, .md, .html, .jsonl).")]
 
 Preannotator = Annotated[str, typer.Option(
-    metavar="NAME", callback=_known_preannotator, help="Installed pre-annotator to predict spans with (`curation preannotators`).")]
+    metavar="NAME", callback=_known_preannotator, help="Installed pre-annotator to predict spans with (`curation preannotators`), or model:MODEL_DIR.")]
 
 NoPredictions = Annotated[bool, typer.Option("--no-predictions", help="Tasks without predictions.")]
 

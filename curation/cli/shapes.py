@@ -50,10 +50,16 @@ SHAPES: dict[str, Any] = {
                        "choices": [{"field": "str", "region": "any", "values": {"*": "any"}}]}],
     "report": {"page": "str"},
     "adjudicate": [{"task_id": "int", "predictions_added": "int", "link": "str"}],
-    "evaluate": [{"corpus": "str", "label": "str", "match": "str", "precision": "number", "recall": "number",
-                  "f1": "number", "n": "int"}],
+    "evaluate": [{"model_version": "str", "corpus": "str", "label": "str", "match": "str", "precision": "number",
+                  "recall": "number", "f1": "number", "tp": "int", "fp": "int", "fn": "int", "n": "int",
+                  "how": "str"}],  # how: scored | cross-validated (a model's out-of-fold figure on its training corpus)
     "evaluate --reviewed": {"tasks": "int", "model_versions": ["str"], "spans": ROWS, "regions": {"*": "int"},
                             "lead_time": ROWS},
+    "evaluate --reviewed --preannotator": {"shown": {"*": "any"}, "rerun": ROWS},  # shown: as evaluate --reviewed
+    "train": {"format": "str", "format_version": "int", "name": "str", "model_version": "str",
+              "schema": {"name": "str", "version": "int"}, "labels": ["str"], "features": "any", "models": "any",
+              "files": {"*": {"sha256": "str", "bytes": "int"}}, "libraries": {"*": "str"}, "training": "any",
+              "evaluation": "any", "not": ["str"]},  # the model card, model.json
     "team add": {"email": "str", "role": "str", "user_id": "int", "password?": "str", "token?": "str"},
     "team list": [{"email": "str", "name?": "str", "role": "str", "active": "bool", "user_id": "int",
                    "pseudonym": "str", "annotations": "int", "reviews": "int", "self_accepts": "int", "skips": "int"}],

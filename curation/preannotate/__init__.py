@@ -55,8 +55,15 @@ class UnknownPreannotator(CurationError, KeyError):
     __str__ = CurationError.__str__  # the message itself, not KeyError's quoted repr of it
 
 
+MODEL_PREFIX = "model:"
+
+
 def get_preannotator(name: str = defaults.PREANNOTATOR) -> Preannotator:
-    """Instantiate the pre-annotator registered under `name`."""
+    """Instantiate the pre-annotator registered under `name`; `model:DIR` loads a model `curation train` wrote."""
+    if name.startswith(MODEL_PREFIX):
+        from curation.preannotate.model import load
+
+        return load(name[len(MODEL_PREFIX):])
     if name in _registry:
         return _registry[name]()
     for ep in entry_points(group=ENTRY_POINT_GROUP):
