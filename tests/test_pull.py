@@ -122,7 +122,7 @@ def test_status_counts_states_and_annotators(annotated, labelstudio, make_annota
                        headers={"Authorization": f"Token {account.token.get_secret_value()}"})
     assert draft.status_code == 201, draft.status_code
     pull(client, ws, project_id)
-    result = runner.invoke(app, ["status", "--json", "--workspace", str(ws.root)])
+    result = runner.invoke(app, ["status", "--live", "--json", "--workspace", str(ws.root)])
     assert result.exit_code == 0, result.output
     info = json.loads(result.output)
     # task 0 accepted; task 1 rejected; task 2 skipped; task 3 annotated; task 4 in progress

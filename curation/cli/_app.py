@@ -4,8 +4,11 @@ import typer
 from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from curation.cli._failures import GuardedGroup
+
 app = typer.Typer(
     name="curation",
+    cls=GuardedGroup,  # known failures of any command: one line, never a traceback
     help="Fact-checking annotation and dataset curation: articles -> Label Studio -> Hugging Face datasets.",
     no_args_is_help=True,
     add_completion=False,

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from curation.cli._app import app, fail, progress_bar
+from curation.cli.push import WaitOption
 from curation.cli.server import WorkspaceOption
 from curation.export import SameContent, export as run_export, verify as find_problems
 from curation.export import manifest as mf
@@ -16,13 +17,17 @@ from curation.export.build import DEFAULT_LICENSE, default_root
 from curation.export.hub import hub_api, push_version
 from curation.export.splits import parse_ratios
 from curation.export.write import VersionExists
+from curation.server.locking import file_lock
 from curation.workspace import Workspace, WorkspaceError
 
 RootOption = Annotated[Optional[Path], typer.Option(help="Folder of datasets (default: datasets/ in the workspace).")]
 
 
 def _dataset_dir(workspace: Optional[Path], root: Optional[Path], name: str) -> Path:
-    return (root or default_root(Workspace.from_env(workspace))) / name
+    try:
+        return vs.dataset_dir(root or default_root(Workspace.from_env(workspace)), name)
+    except vs.VersionError as exc:
+        raise fail(exc) from None
 
 
 
@@ -39,11 +44,12 @@ def export(
     push_to_hub: Annotated[Optional[str], typer.Option(help="Also upload to this Hub dataset repo (ORG/NAME) and tag it vX.Y.Z; token from HF_TOKEN.")] = None,
     workers: Annotated[int, typer.Option(help="Processes that build the rows (the files are identical either way).")] = 1,
     workspace: WorkspaceOption = None,
+    wait: WaitOption = False,
 ) -> None:
     """Export reviewed annotations from the pulled snapshots as a new, immutable dataset version."""
     ws = Workspace.from_env(workspace)
     try:
-        with progress_bar() as progress:
+        with file_lock(ws.lock_path("export"), wait=wait, what="export in this workspace"), progress_bar() as progress:
             bar = progress.add_task("articles", total=None)
             done = run_export(ws, name, version=version, bump=bump, root=root, allow_same=allow_same, license=license,
                               ratios=parse_ratios(splits) if splits else None, workers=workers,

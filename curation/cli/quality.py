@@ -129,6 +129,8 @@ def report(
 ) -> None:
     """Write an offline HTML quality report: progress, labels, agreement, annotators, pre-annotation, disputes."""
     ws, pulled = loaded(workspace)
+    if pulled.live.is_empty():
+        raise fail(f"no pulled annotations in {ws.dir / 'snapshots'}: run `curation pull` first")
     page = write_report(pulled, ws.config().review, out, url=label_studio_url(ws), project_id=ws.config().project_id,
                         limit=limit)
     typer.echo(f"wrote {page}")

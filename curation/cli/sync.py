@@ -5,28 +5,26 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-import httpx
 import typer
-from label_studio_sdk.core.api_error import ApiError
 from rich.console import Console
 from rich.table import Table
 
 from curation.cli._app import app, fail, progress_bar
+from curation.cli._failures import server_failures
+from curation.cli.push import WaitOption
 from curation.cli.server import WorkspaceOption
 from curation.server import ConnectionProblem, connect
+from curation.server.locking import file_lock
 from curation.sync.pull import pull as run_pull
 from curation.sync.review import STATES
+from curation.sync.snapshots import current_project
 from curation.sync.status import project_status
 from curation.workspace import Workspace
 
 
-def _project(ws: Workspace):  # type: ignore[no-untyped-def]
-    project_id = ws.config().project_id
-    if project_id is None:
-        typer.echo("error: no project yet: run `curation push` first", err=True)
-        raise typer.Exit(1)
+def _client(ws: Workspace):  # type: ignore[no-untyped-def]
     try:
-        return connect(ws), project_id
+        return connect(ws)
     except ConnectionProblem as exc:
         raise fail(exc) from None
 
@@ -34,20 +32,23 @@ def _project(ws: Workspace):  # type: ignore[no-untyped-def]
 @app.command()
 def pull(
     workspace: WorkspaceOption = None,
-    full: Annotated[bool, typer.Option("--full", help="Compare every task, not only recently updated ones.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Compare every task, not only recently updated ones; set aside "
+                                                      "damaged snapshot files and fetch their annotations again.")] = False,
+    wait: WaitOption = False,
 ) -> None:
     """Fetch new, changed and deleted annotations into append-only snapshots under .curation/snapshots/."""
     ws = Workspace.from_env(workspace)
-    client, project_id = _project(ws)
-    try:
+    project_id = current_project(ws)
+    with file_lock(ws.lock_path("pull"), wait=wait, what="pull in this workspace"), \
+            server_failures("the pull", "nothing from this pull was stored: run `curation pull` again"):
+        client = _client(ws)
         with progress_bar() as progress:
             bar = progress.add_task("listing tasks", total=None)
             report = run_pull(client, ws, project_id, full=full, on_task=lambda r: progress.update(
                 bar, completed=r.tasks_fetched, description=f"{r.tasks_checked} listed, {r.tasks_fetched} fetched"))
-    except (httpx.HTTPError, ApiError) as exc:  # an ApiError's text holds request headers: name only its status
-        what = f"HTTP {exc.status_code}" if isinstance(exc, ApiError) else type(exc).__name__
-        raise fail(f"Label Studio stopped answering during the pull ({what}); nothing from this pull was stored: "
-                   "run `curation pull` again") from None
+    for path in report.set_aside:
+        typer.echo(f"warning: set aside {path} (unreadable, or the other file of an unreadable pull); its annotations "
+                   "were fetched again", err=True)
     for error in report.offset_errors:
         typer.echo(f"offset mismatch: {error}", err=True)
     events = ", ".join(f"{n} {kind}" for kind, n in report.events.items())
@@ -59,22 +60,28 @@ def pull(
 @app.command()
 def status(
     workspace: WorkspaceOption = None,
+    live: Annotated[bool, typer.Option("--live", help="Ask the server for the task count and the tasks in progress "
+                                                      "(drafts) instead of using the last pull alone.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Tasks per review state and annotations per annotator, from the last pull."""
+    """Tasks per review state and annotations per annotator, from the last pull (no server needed)."""
     ws = Workspace.from_env(workspace)
-    client, project_id = _project(ws)
-    report = project_status(client, ws, project_id)
+    project_id = current_project(ws)
+    with server_failures("the status", "run `curation status` without --live for the figures of the last pull"):
+        report = project_status(ws, project_id, _client(ws) if live else None)
     by_state, annotators = report.tasks, report.annotators
     if as_json:
-        typer.echo(json.dumps({"project_id": project_id, "tasks": by_state, "annotators": annotators}))
+        typer.echo(json.dumps({"project_id": project_id, "pulled_at": report.pulled_at, "live": report.live,
+                               "tasks": by_state, "annotators": annotators}))
         return
     console = Console()
-    table = Table(title=f"project {project_id}")
+    table = Table(title=f"project {project_id}, " + ("live" if report.live else f"as of the last pull ({report.pulled_at})"))
     for state in STATES:
         table.add_column(state, justify="right")
-    table.add_row(*(str(by_state[s]) for s in STATES))
+    table.add_row(*("?" if by_state[s] is None else str(by_state[s]) for s in STATES))
     console.print(table)
+    if not report.live:
+        console.print("in_progress (drafts) needs the server: `curation status --live`")
     people = Table(title="annotators (Label Studio user id)")
     for column in ("annotator", "submitted", "skipped"):
         people.add_column(column, justify="right")

@@ -223,7 +223,7 @@ def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | 
     an existing version's and `allow_same` is off. `workers` processes build the chunks; the files are the
     same bytes whatever their number. `on_progress(articles written, articles in all)` follows each chunk.
     """
-    dataset_dir = (root or default_root(ws)) / name
+    dataset_dir = versions.dataset_dir(root or default_root(ws), name)
     number = target_version(dataset_dir, version, bump)
     parent = versions.parent(dataset_dir, number)
     parent_manifest = mf.read(dataset_dir / parent) if parent else None

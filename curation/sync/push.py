@@ -5,8 +5,16 @@ first and skipped. A changed article (same id, new hash) becomes a new task; the
 old task is reported, never deleted. Batches are POSTed with retries off — the
 SDK retries POSTs by default, which could import a batch twice — so a failed or
 killed push is repaired by running it again: the reconciliation imports exactly
-what is missing. What the project holds comes from the local push ledger when its
-count matches the project's, else from listing the project (see `ledger`).
+what is missing.
+
+What the project holds comes from the local push ledger when a cheap check agrees
+with the server (see `ledger_agrees`), else from listing the project. The ledger
+is only a cache: right before each batch is imported, the project is asked which
+of the batch's articles it already has (one filtered request), so a stale or
+tampered ledger, or another workspace pushing into the same project, never makes
+a duplicate. Duplicates made before (by an older version, or two pushes racing
+between that check and the import) are found whenever the project is listed, and
+`dedupe` removes the unannotated copies.
 
 `refresh_predictions` (`push --predictions-only`) adds a new pre-annotator's
 predictions to the tasks already there; older predictions and every annotation stay.
@@ -14,6 +22,8 @@ predictions to the tasks already there; older predictions and every annotation s
 
 from __future__ import annotations
 
+import json
+import random
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -26,7 +36,18 @@ from curation.sync import ledger
 from curation.tasks import Task
 
 NO_RETRIES = {"max_retries": 0}
+SAMPLE = 20  # ledger entries checked against the server before the ledger is trusted
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """Several tasks of one (article_id, content_hash): `keep` has the most annotations (else the lowest id)."""
+
+    key: ledger.Key
+    keep: int
+    others: tuple[int, ...]
+    annotated_others: tuple[int, ...]  # of `others`, those with annotations: never removed automatically
 
 
 @dataclass
@@ -35,35 +56,101 @@ class PushReport:
     unchanged: int = 0
     superseded: list[tuple[str, int]] = field(default_factory=list)  # (article_id, old task id)
     listed: bool = False  # whether the project had to be listed (the ledger could not be trusted)
+    already_on_server: int = 0  # missing from what push knew, found by the check right before the import
+    duplicates: list[Duplicate] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)  # duplicate task ids deleted (`dedupe`)
 
 
-def project_tasks(client: LabelStudio, project_id: int) -> dict[ledger.Key, int]:
-    """(article_id, content_hash) -> task id of every task curation pushed to the project.
+@dataclass(frozen=True)
+class Listed:
+    key: ledger.Key
+    task_id: int
+    annotations: int  # submitted and skipped
 
-    Read from the task `meta`, not `data`: listing 10,000 tasks' text takes ~15 s, their meta ~1 s.
-    """
-    return {key: task.id for key, task in _listing(client, project_id, "id,meta")}
+
+@dataclass(frozen=True)
+class Holdings:
+    """What the project holds: one task per key (the one to keep), and the keys held more than once."""
+
+    tasks: dict[ledger.Key, int]
+    duplicates: list[Duplicate]
 
 
-def _listing(client: LabelStudio, project_id: int, include: str) -> Iterator[tuple[ledger.Key, Any]]:
-    for task in client.tasks.list(project=project_id, include=include, page_size=1000):
+def _listing(client: LabelStudio, project_id: int, include: str, query: str | None = None) -> Iterator[tuple[ledger.Key, Any]]:
+    for task in client.tasks.list(project=project_id, include=include, page_size=1000, query=query):
         meta = task.meta or {}
         if "article_id" in meta:
             yield (meta["article_id"], meta.get("content_hash", "")), task
 
 
+def holdings(listed: Iterable[Listed]) -> Holdings:
+    """Group a listing by key; of several tasks of one key keep the most annotated, then the oldest."""
+    by_key: dict[ledger.Key, list[Listed]] = {}
+    for item in listed:
+        by_key.setdefault(item.key, []).append(item)
+    tasks, duplicates = {}, []
+    for key, items in by_key.items():
+        keep, *others = sorted(items, key=lambda i: (-i.annotations, i.task_id))
+        tasks[key] = keep.task_id
+        if others:
+            duplicates.append(Duplicate(key, keep.task_id, tuple(o.task_id for o in others),
+                                        tuple(o.task_id for o in others if o.annotations)))
+    return Holdings(tasks, sorted(duplicates, key=lambda d: d.keep))
+
+
+def list_project(client: LabelStudio, project_id: int) -> Holdings:
+    """Every task curation pushed to the project, from the task `meta`, not `data`: listing 10,000 tasks' text
+    takes ~15 s, their meta ~1 s."""
+    return holdings(
+        Listed(key, task.id, (task.total_annotations or 0) + (task.cancelled_annotations or 0))
+        for key, task in _listing(client, project_id, "id,meta,total_annotations,cancelled_annotations"))
+
+
+def project_tasks(client: LabelStudio, project_id: int) -> dict[ledger.Key, int]:
+    """(article_id, content_hash) -> task id of every task curation pushed to the project (one per key)."""
+    return list_project(client, project_id).tasks
+
+
+def _selected(ids: list[int]) -> str:
+    return json.dumps({"selectedItems": {"all": False, "included": ids}})
+
+
+def ledger_agrees(client: LabelStudio, project_id: int, recorded: dict[ledger.Key, int]) -> bool:
+    """Whether the ledger may stand for the project: the same task count, the same newest task, and a random
+    sample of its entries on the server with the same keys. Three small requests instead of a listing."""
+    if not recorded or client.projects.get(id=project_id).task_number != len(recorded):
+        return False
+    newest = next(iter(client.tasks.list(project=project_id, include="id", page_size=1,
+                                          query=json.dumps({"ordering": ["-tasks:id"]}))), None)
+    if newest is None or newest.id != max(recorded.values()):
+        return False
+    sample = dict(random.sample(sorted(recorded.items()), min(SAMPLE, len(recorded))))
+    found = {task.id: key for key, task in _listing(client, project_id, "id,meta", _selected(list(sample.values())))}
+    return all(found.get(task_id) == key for key, task_id in sample.items())
+
+
 def held_tasks(client: LabelStudio, project_id: int, ledger_path: Path | None, *, full: bool = False
-               ) -> tuple[dict[ledger.Key, int], bool]:
-    """What the project holds, and whether it had to be listed: the ledger is trusted only when the
-    project's task count equals the ledger's."""
+               ) -> tuple[Holdings, bool]:
+    """What the project holds, and whether it had to be listed (no ledger, `full`, or the ledger disagrees)."""
     if ledger_path is not None and not full:
         recorded = ledger.read(ledger_path)
-        if recorded and client.projects.get(id=project_id).task_number == len(recorded):
-            return recorded, False
-    held = project_tasks(client, project_id)
+        if ledger_agrees(client, project_id, recorded):
+            return Holdings(recorded, []), False
+    held = list_project(client, project_id)
     if ledger_path is not None:
-        ledger.rewrite(ledger_path, held)
+        ledger.rewrite(ledger_path, held.tasks)
     return held, True
+
+
+def on_server(client: LabelStudio, project_id: int, article_ids: Iterable[str]) -> dict[str, dict[str, int]]:
+    """article id -> {content hash: task id} of the project's tasks of these articles: one filtered request."""
+    item = {"filter": "filter:tasks:data.article_id", "operator": "in_list", "type": "String",
+            "value": sorted(set(article_ids))}
+    query = json.dumps({"filters": {"conjunction": "and", "items": [item]}})
+    found: dict[str, dict[str, int]] = {}
+    for (article_id, content_hash), task in _listing(client, project_id, "id,meta", query):
+        found.setdefault(article_id, {}).setdefault(content_hash, task.id)
+    return found
 
 
 def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -85,35 +172,74 @@ def push_tasks(
     """Import the tasks the project does not hold yet. With `ledger_path`, record what was imported
     and skip listing the project when the ledger agrees with it; `full` lists it anyway."""
     held, listed = held_tasks(client, project_id, ledger_path, full=full)
-    by_article = {aid: tid for (aid, _), tid in held.items()}
-    report = PushReport(listed=listed)
-    seen: set[tuple[str, str]] = set()
+    report = PushReport(listed=listed, duplicates=held.duplicates)
+    known = held.tasks
+    by_article = {aid: tid for (aid, _), tid in known.items()}
+    seen: set[ledger.Key] = set()
 
     def missing() -> Iterator[Task]:
         for task in tasks:
             key = (task.meta.article_id, task.meta.content_hash)
-            if key in held or key in seen:
+            if key in known or key in seen:
                 report.unchanged += 1
                 continue
             seen.add(key)
-            if task.meta.article_id in by_article:
-                report.superseded.append((task.meta.article_id, by_article[task.meta.article_id]))
             yield task
 
     for batch in batches(missing(), batch_size):
-        response = client.projects.import_tasks(
-            id=project_id,
-            request=[t.model_dump(mode="json") for t in batch],
-            commit_to_project=True,
-            return_task_ids=True,
-            request_options=NO_RETRIES,
-        )
-        if ledger_path is not None:
-            ids = (response.model_extra or {}).get("task_ids") or []
-            ledger.append(ledger_path, zip([(t.meta.article_id, t.meta.content_hash) for t in batch], ids))
-        report.imported += len(batch)
+        fresh = _not_on_server(client, project_id, batch, report, by_article, ledger_path)
+        if fresh:
+            _import(client, project_id, fresh, ledger_path)
+            report.imported += len(fresh)
         on_batch(len(batch))
     return report
+
+
+def _not_on_server(client: LabelStudio, project_id: int, batch: list[Task], report: PushReport,
+                   by_article: dict[str, int], ledger_path: Path | None) -> list[Task]:
+    """The tasks of `batch` the project does not have, asked of the server right before their import; the ones it
+    has are recorded in the ledger and counted as unchanged, an older text of an article is reported superseded."""
+    found = on_server(client, project_id, (t.meta.article_id for t in batch))
+    fresh, there = [], []
+    for task in batch:
+        versions = found.get(task.meta.article_id, {})
+        if task.meta.content_hash in versions:
+            there.append(((task.meta.article_id, task.meta.content_hash), versions[task.meta.content_hash]))
+            continue
+        old = by_article.get(task.meta.article_id) or min(versions.values(), default=None)
+        if old is not None:
+            report.superseded.append((task.meta.article_id, old))
+        fresh.append(task)
+    if there:
+        report.already_on_server += len(there)
+        report.unchanged += len(there)
+        if ledger_path is not None:
+            ledger.append(ledger_path, there)
+    return fresh
+
+
+def _import(client: LabelStudio, project_id: int, batch: list[Task], ledger_path: Path | None) -> None:
+    response = client.projects.import_tasks(
+        id=project_id,
+        request=[t.model_dump(mode="json") for t in batch],
+        commit_to_project=True,
+        return_task_ids=True,
+        request_options=NO_RETRIES,
+    )
+    if ledger_path is not None:
+        ids = (response.model_extra or {}).get("task_ids") or []
+        ledger.append(ledger_path, zip([(t.meta.article_id, t.meta.content_hash) for t in batch], ids))
+
+
+def dedupe(client: LabelStudio, duplicates: Iterable[Duplicate]) -> list[int]:
+    """Delete the unannotated extra tasks of each duplicate; annotated extras are left for a person to merge."""
+    removed = []
+    for dup in duplicates:
+        for task_id in dup.others:
+            if task_id not in dup.annotated_others:
+                client.tasks.delete(id=task_id, request_options=NO_RETRIES)
+                removed.append(task_id)
+    return removed
 
 
 @dataclass

@@ -1,0 +1,84 @@
+"""Failures every command can meet, turned into one `error:` line and exit 1, never a traceback.
+
+`server_failures` wraps the part of a command that talks to Label Studio and says what
+happened to the work (stored or not, how to resume). `GuardedGroup`, the application's
+command group, is the last line: damaged workspace files, a lock another process
+holds, a server that does not answer, a full disk or an unwritable file each get one
+line naming the file or the server. Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+from typer.core import TyperGroup
+
+
+def _server_failure(exc: BaseException, during: str) -> str | None:
+    """What went wrong talking to the server during `during`, without the exception's text (an ApiError's holds
+    request headers); None if `exc` is not a server failure."""
+    import httpx
+    from label_studio_sdk.core.api_error import ApiError
+
+    if isinstance(exc, ApiError):
+        return f"Label Studio answered HTTP {exc.status_code}{during}"
+    if isinstance(exc, httpx.HTTPError):
+        return f"Label Studio stopped answering{during} ({type(exc).__name__})"
+    return None
+
+
+@contextmanager
+def server_failures(during: str, outcome: str) -> Iterator[None]:
+    """A server that fails during `during` ("the pull") becomes "Label Studio ... during the pull; `outcome`"."""
+    try:
+        yield
+    except Exception as exc:
+        if (what := _server_failure(exc, f" during {during}")) is None:
+            raise
+        from curation.cli._app import fail
+
+        raise fail(f"{what}; {outcome}") from None
+
+
+def _disk_failure(exc: OSError) -> str:
+    where = f" writing {exc.filename}" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"no space left on the device{where}; nothing half-written was kept: free some space and run it again"
+    return f"{exc.strerror or exc}{where or (' on ' + str(exc.filename) if exc.filename else '')}"
+
+
+class GuardedGroup(TyperGroup):
+    """The command group: known failures of any command become one line (see the module docstring)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise  # click's own: help, usage errors, typer.Exit
+        except Exception as exc:
+            message = _known_failure(exc)
+            if message is None:
+                raise
+            from curation.cli._app import fail
+
+            raise fail(message) from None
+
+
+def _known_failure(exc: Exception) -> str | None:
+    """The one line for a failure any command can meet, or None for a bug (imports only once something failed:
+    `--help` goes through the group too and must stay fast)."""
+    from curation.server.errors import ServerError
+    from curation.server.locking import Busy
+    from curation.workspace import WorkspaceError
+
+    if isinstance(exc, (WorkspaceError, ServerError, Busy)):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return _disk_failure(exc)
+    if (what := _server_failure(exc, "")) is not None:
+        return f"{what}; run the command again once the server is back"
+    return None
