@@ -11,10 +11,11 @@ What the project holds comes from the local push ledger when a cheap check agree
 with the server (see `ledger_agrees`), else from listing the project. The ledger
 is only a cache: right before each batch is imported, the project is asked which
 of the batch's articles it already has (one filtered request), so a stale or
-tampered ledger, or another workspace pushing into the same project, never makes
-a duplicate. Duplicates made before (by an older version, or two pushes racing
-between that check and the import) are found whenever the project is listed, and
-`dedupe` removes the unannotated copies.
+tampered ledger never makes a duplicate; right after, it is asked again, and a
+task another push (another workspace on the same project) imported in between is
+resolved by keeping the oldest (`_settle`). Duplicates made otherwise (by an older
+version, or a push killed between its import and that second check) are found
+whenever the project is listed, and `dedupe` removes the unannotated copies.
 
 `refresh_predictions` (`push --predictions-only`) adds a new pre-annotator's
 predictions to the tasks already there; older predictions and every annotation stay.
@@ -142,15 +143,16 @@ def held_tasks(client: LabelStudio, project_id: int, ledger_path: Path | None, *
     return held, True
 
 
-def on_server(client: LabelStudio, project_id: int, article_ids: Iterable[str]) -> dict[str, dict[str, int]]:
-    """article id -> {content hash: task id} of the project's tasks of these articles: one filtered request."""
+def on_server(client: LabelStudio, project_id: int, article_ids: Iterable[str]) -> dict[ledger.Key, list[int]]:
+    """(article_id, content_hash) -> task ids, oldest first, of the project's tasks of these articles: one
+    filtered request (a Data Manager filter on `data.article_id`)."""
     item = {"filter": "filter:tasks:data.article_id", "operator": "in_list", "type": "String",
             "value": sorted(set(article_ids))}
     query = json.dumps({"filters": {"conjunction": "and", "items": [item]}})
-    found: dict[str, dict[str, int]] = {}
-    for (article_id, content_hash), task in _listing(client, project_id, "id,meta", query):
-        found.setdefault(article_id, {}).setdefault(content_hash, task.id)
-    return found
+    found: dict[ledger.Key, list[int]] = {}
+    for key, task in _listing(client, project_id, "id,meta", query):
+        found.setdefault(key, []).append(task.id)
+    return {key: sorted(ids) for key, ids in found.items()}
 
 
 def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -189,26 +191,29 @@ def push_tasks(
     for batch in batches(missing(), batch_size):
         fresh = _not_on_server(client, project_id, batch, report, by_article, ledger_path)
         if fresh:
-            _import(client, project_id, fresh, ledger_path)
-            report.imported += len(fresh)
+            kept = _settle(client, project_id, _import(client, project_id, fresh), report)
+            if ledger_path is not None:
+                ledger.append(ledger_path, kept.items())
         on_batch(len(batch))
     return report
 
 
 def _not_on_server(client: LabelStudio, project_id: int, batch: list[Task], report: PushReport,
                    by_article: dict[str, int], ledger_path: Path | None) -> list[Task]:
-    """The tasks of `batch` the project does not have, asked of the server right before their import; the ones it
-    has are recorded in the ledger and counted as unchanged, an older text of an article is reported superseded."""
+    """The tasks of `batch` the project does not have, asked of the server right before their import. The ones
+    it has are recorded in the ledger and counted as unchanged; an older text of an article is reported."""
     found = on_server(client, project_id, (t.meta.article_id for t in batch))
+    older: dict[str, int] = {}  # article id -> its oldest task of any text
+    for (aid, _), ids in found.items():
+        older[aid] = min(ids[0], older.get(aid, ids[0]))
     fresh, there = [], []
     for task in batch:
-        versions = found.get(task.meta.article_id, {})
-        if task.meta.content_hash in versions:
-            there.append(((task.meta.article_id, task.meta.content_hash), versions[task.meta.content_hash]))
+        key = (task.meta.article_id, task.meta.content_hash)
+        if key in found:
+            there.append((key, found[key][0]))
             continue
-        old = by_article.get(task.meta.article_id) or min(versions.values(), default=None)
-        if old is not None:
-            report.superseded.append((task.meta.article_id, old))
+        if (old := by_article.get(key[0], older.get(key[0]))) is not None:
+            report.superseded.append((key[0], old))
         fresh.append(task)
     if there:
         report.already_on_server += len(there)
@@ -218,7 +223,8 @@ def _not_on_server(client: LabelStudio, project_id: int, batch: list[Task], repo
     return fresh
 
 
-def _import(client: LabelStudio, project_id: int, batch: list[Task], ledger_path: Path | None) -> None:
+def _import(client: LabelStudio, project_id: int, batch: list[Task]) -> dict[ledger.Key, int]:
+    """POST one batch (no retries: a retried POST could import it twice); the task id of each key."""
     response = client.projects.import_tasks(
         id=project_id,
         request=[t.model_dump(mode="json") for t in batch],
@@ -226,9 +232,27 @@ def _import(client: LabelStudio, project_id: int, batch: list[Task], ledger_path
         return_task_ids=True,
         request_options=NO_RETRIES,
     )
-    if ledger_path is not None:
-        ids = (response.model_extra or {}).get("task_ids") or []
-        ledger.append(ledger_path, zip([(t.meta.article_id, t.meta.content_hash) for t in batch], ids))
+    ids = (response.model_extra or {}).get("task_ids") or []
+    return dict(zip([(t.meta.article_id, t.meta.content_hash) for t in batch], ids))
+
+
+def _settle(client: LabelStudio, project_id: int, imported: dict[ledger.Key, int], report: PushReport
+            ) -> dict[ledger.Key, int]:
+    """Ask the server again about the articles just imported: where another push (another workspace on the same
+    project) imported one too between our check and our import, the oldest task stays and ours, newer and not
+    annotated yet, is deleted. Both pushes apply the same rule, so one task remains. Returns the task kept per key."""
+    report.imported += len(imported)
+    found = on_server(client, project_id, (aid for aid, _ in imported))
+    kept = {}
+    for key, task_id in imported.items():
+        oldest = found.get(key, [task_id])[0]
+        if oldest != task_id:
+            client.tasks.delete(id=task_id, request_options=NO_RETRIES)
+            report.imported -= 1
+            report.already_on_server += 1
+            report.unchanged += 1
+        kept[key] = oldest
+    return kept
 
 
 def dedupe(client: LabelStudio, duplicates: Iterable[Duplicate]) -> list[int]:
