@@ -44,11 +44,13 @@ def server_failures(during: str, outcome: str) -> Iterator[None]:
         raise fail(f"{what}; {outcome}") from None
 
 
-def _disk_failure(exc: OSError) -> str:
-    where = f" writing {exc.filename}" if exc.filename else ""
+def disk_failure(exc: OSError, target: object = None) -> str:
+    """One line for a failed write or read: what, and which file (`target` when the error does not say)."""
+    name = exc.filename or target
+    where = f" writing {name}" if name else ""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return f"no space left on the device{where}; nothing half-written was kept: free some space and run it again"
-    return f"{exc.strerror or exc}{where or (' on ' + str(exc.filename) if exc.filename else '')}"
+    return f"{exc.strerror or exc}" + (f": {name}" if name else "")
 
 
 class GuardedGroup(TyperGroup):
@@ -78,7 +80,7 @@ def _known_failure(exc: Exception) -> str | None:
     if isinstance(exc, (WorkspaceError, ServerError, Busy)):
         return str(exc)
     if isinstance(exc, OSError):
-        return _disk_failure(exc)
+        return disk_failure(exc)
     if (what := _server_failure(exc, "")) is not None:
         return f"{what}; run the command again once the server is back"
     return None

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from curation.cli._app import app, fail, progress_bar
+from curation.cli._failures import disk_failure
 from curation.cli.push import WaitOption
 from curation.cli.server import WorkspaceOption
 from curation.export import SameContent, export as run_export, verify as find_problems
@@ -56,6 +57,8 @@ def export(
                               on_progress=lambda n, total: progress.update(bar, completed=n, total=total))
     except (vs.VersionError, VersionExists, SameContent, ValueError, WorkspaceError) as exc:
         raise fail(exc) from None
+    except OSError as exc:  # a full disk: the version folder was discarded
+        raise fail(disk_failure(exc, (root or default_root(ws)) / name)) from None
     m = done.manifest
     articles = {s: c["articles"] for s, c in m["counts"].items()}
     log = m["changelog"]
