@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
+from curation import defaults
 from curation.ingest import ingest
 from curation.models import Article, Document, Problem
 from curation.preannotate import get_preannotator
@@ -65,9 +66,9 @@ def iter_tasks(
     paths: Iterable[str | Path],
     on_problem: ProblemSink,
     *,
-    preannotator: str | None = "rules",
-    workers: int = 1,
-    max_bytes: int = 10_000_000,
+    preannotator: str | None = defaults.PREANNOTATOR,
+    workers: int = defaults.WORKERS,
+    max_bytes: int = defaults.MAX_BYTES,
 ) -> Iterator[Task]:
     """Tasks for every article under `paths`, in input order; problems go to `on_problem`."""
     articles = without_problems(ingest(paths, max_bytes=max_bytes), on_problem)

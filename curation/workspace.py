@@ -13,9 +13,10 @@ from pathlib import Path
 from pydantic import BaseModel, Field, ValidationError
 
 from curation.atomic import write_text_atomic
+from curation.errors import CurationError
 
 
-class WorkspaceError(RuntimeError):
+class WorkspaceError(CurationError, RuntimeError):
     """A workspace file that cannot be used; the message names the file and what is wrong."""
 
 

@@ -1,12 +1,15 @@
 """The `curation` command line: thin typer commands over library functions.
 
-Each command lives in its own module and registers itself on `app`.
+Each command lives in its own module and registers itself on `app`. Command modules import only typer and
+`curation.cli.*` at top level; the library (and label_studio_sdk, datasets, polars, matplotlib…) is imported
+inside the command that runs, so `curation --help` answers at once (tests/test_cli.py checks sys.modules).
 """
 
 from curation.cli._app import app
 from curation.cli import config as _config  # noqa: F401  (registers commands)
 from curation.cli import evaluate as _evaluate  # noqa: F401
 from curation.cli import export as _export  # noqa: F401
+from curation.cli import preannotators as _preannotators  # noqa: F401
 from curation.cli import push as _push  # noqa: F401
 from curation.cli import quality as _quality  # noqa: F401
 from curation.cli import server as _server  # noqa: F401

@@ -1,19 +1,27 @@
-"""The typer application every command module registers on."""
+"""The typer application every command module registers on, and what all commands share: errors, JSON, progress.
+
+Exit codes: 0 success, 1 failure (`error: <one line>` on stderr), 2 usage (a bad option or argument, reported by
+click before any work starts). Errors are translated here, once: a `CurationError` (or an OSError, which names its
+file) becomes its message; anything else is a bug, named by type and place, never a traceback (tracebacks may hold
+secrets). CURATION_DEBUG=1 lets the exception through for a developer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from typer.core import TyperGroup
 
-from curation.cli._failures import GuardedGroup
+from curation.errors import CurationError
 
-app = typer.Typer(
-    name="curation",
-    cls=GuardedGroup,  # known failures of any command: one line, never a traceback
-    help="Fact-checking annotation and dataset curation: articles -> Label Studio -> Hugging Face datasets.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_show_locals=False,  # locals may hold API tokens
-)
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+DEBUG_VAR = "CURATION_DEBUG"
 
 
 def fail(exc: Exception | str, code: int = 1) -> typer.Exit:
@@ -22,7 +30,75 @@ def fail(exc: Exception | str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def progress_bar() -> Progress:
+def unexpected(exc: Exception) -> str:
+    """A bug's one line: its type and where it was raised; the message only for built-in exceptions, whose
+    messages hold no request headers or URLs (a library's may)."""
+    frames = exc.__traceback__
+    while frames is not None and frames.tb_next is not None:
+        frames = frames.tb_next
+    where = f" at {os.path.basename(frames.tb_frame.f_code.co_filename)}:{frames.tb_lineno}" if frames else ""
+    message = f": {exc}" if type(exc).__module__ == "builtins" and str(exc) else ""
+    return (f"unexpected {type(exc).__name__}{message}{where} (a bug in curation; "
+            f"{DEBUG_VAR}=1 shows the traceback)")
+
+
+class CurationGroup(TyperGroup):
+    """The root command: runs the chosen command and turns whatever it raises into one `error: …` line."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):  # click's control flow and usage errors (exit 2)
+            raise
+        except Exception as exc:
+            if os.environ.get(DEBUG_VAR):
+                raise
+            from curation.cli._failures import known_failure  # a full disk, a failing server (ops)
+
+            raise fail(known_failure(exc) or unexpected(exc)) from None
+
+
+def _version(shown: bool) -> None:
+    if shown:
+        from importlib.metadata import version
+
+        typer.echo(f"curation {version('curation')}")
+        raise typer.Exit()
+
+
+app = typer.Typer(
+    name="curation",
+    cls=CurationGroup,
+    no_args_is_help=True,
+    add_completion=True,
+    rich_markup_mode=None,  # plain help: "[default: …]" in a help text is text, not rich markup; no rich import
+    pretty_exceptions_show_locals=False,  # locals may hold API tokens
+)
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print curation's version and exit.")] = False,
+) -> None:
+    """Fact-checking annotation and dataset curation: articles -> Label Studio -> Hugging Face datasets."""
+
+
+def emit(payload: Any) -> None:
+    """The one JSON form of every `--json`: one document on stdout, 2-space indent, UTF-8 text left as it is
+    (no \\u escapes), keys in the order the command built them; dates and paths as strings."""
+    typer.echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
+
+
+def progress_bar() -> AbstractContextManager[Progress]:
     """Counters on stderr (stdout stays for results), gone when done; each shows its task's description."""
+    from rich.console import Console
+    from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=Console(stderr=True), transient=True)
+
+
+def usage(message: str) -> NoReturn:
+    """Refuse a combination of options before any work starts (exit 2)."""
+    raise typer.BadParameter(message)

@@ -1,10 +1,10 @@
-"""Failures every command can meet, turned into one `error:` line and exit 1, never a traceback.
+"""Failures every command can meet that are not curation's own errors: a failing server, a full disk.
 
 `server_failures` wraps the part of a command that talks to Label Studio and says what
-happened to the work (stored or not, how to resume). `GuardedGroup`, the application's
-command group, is the last line: damaged workspace files, a lock another process
-holds, a server that does not answer, a full disk or an unwritable file each get one
-line naming the file or the server. Anything else is a bug and keeps its traceback.
+happened to the work (stored or not, how to resume). `known_failure` is what the root
+command (`_app.CurationGroup`) prints for any other exception: a `CurationError`'s
+message, a server failure or an OSError in one line naming the server or the file;
+None for a bug.
 """
 
 from __future__ import annotations
@@ -12,10 +12,6 @@ from __future__ import annotations
 import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
-
-import click
-from typer.core import TyperGroup
 
 
 def _server_failure(exc: BaseException, during: str) -> str | None:
@@ -53,31 +49,11 @@ def disk_failure(exc: OSError, target: object = None) -> str:
     return f"{exc.strerror or exc}" + (f": {name}" if name else "")
 
 
-class GuardedGroup(TyperGroup):
-    """The command group: known failures of any command become one line (see the module docstring)."""
+def known_failure(exc: Exception) -> str | None:
+    """The one line for a failure any command can meet, or None for a bug."""
+    from curation.errors import CurationError
 
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
-            raise  # click's own: help, usage errors, typer.Exit
-        except Exception as exc:
-            message = _known_failure(exc)
-            if message is None:
-                raise
-            from curation.cli._app import fail
-
-            raise fail(message) from None
-
-
-def _known_failure(exc: Exception) -> str | None:
-    """The one line for a failure any command can meet, or None for a bug (imports only once something failed:
-    `--help` goes through the group too and must stay fast)."""
-    from curation.server.errors import ServerError
-    from curation.server.locking import Busy
-    from curation.workspace import WorkspaceError
-
-    if isinstance(exc, (WorkspaceError, ServerError, Busy)):
+    if isinstance(exc, CurationError):
         return str(exc)
     if isinstance(exc, OSError):
         return disk_failure(exc)

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from curation import jsonschemas
-from curation.cli._app import app
-from curation.labelconfig import labeling_config
+from curation.cli._app import app, emit, usage
 
 
 @app.command()
 def config() -> None:
     """Print the Label Studio labeling config generated from the label schema."""
+    from curation.labelconfig import labeling_config
+
     typer.echo(labeling_config(), nl=False)
 
 
@@ -26,8 +25,10 @@ def schema(
     directory: Annotated[Optional[Path], typer.Option(help="Where the JSON Schemas live [default: schemas/v1].")] = None,
 ) -> None:
     """Print, write or check the JSON Schemas of curation's data contracts."""
+    from curation import jsonschemas
+
     if write and check:
-        raise typer.BadParameter("use either --write or --check")
+        usage("use either --write or --check")
     if write:
         for name in jsonschemas.write(directory):
             typer.echo(f"wrote {name}")
@@ -39,4 +40,4 @@ def schema(
             raise typer.Exit(1)
         typer.echo("JSON Schemas are up to date")
     else:
-        typer.echo(json.dumps(jsonschemas.generate(), indent=2, sort_keys=True, ensure_ascii=False))
+        emit(jsonschemas.generate())

@@ -4,65 +4,71 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from curation.cli._app import app, fail, progress_bar
-from curation.cli._failures import server_failures
-from curation.cli.server import WorkspaceOption
+from curation import defaults
+from curation.cli import options
+from curation.cli._app import app, progress_bar, usage
 from curation.cli.tasks import ProblemLog
-from curation.pipeline import iter_tasks
-from curation.preannotate import get_preannotator
-from curation.server import ConnectionProblem, connect, target
-from curation.server.locking import file_lock
-from curation.sync.project import ConfigDrift, ensure_project, show_predictions
-from curation.sync import ledger
-from curation.sync.push import PushReport, dedupe as remove_duplicates, push_tasks, refresh_predictions
-from curation.workspace import Workspace
+
+if TYPE_CHECKING:
+    from label_studio_sdk import LabelStudio
+
+    from curation.sync.push import PushReport
+    from curation.workspace import Workspace
 
 RESUME = "what was imported before is kept and recorded: run `curation push` again to import the rest"
-WaitOption = Annotated[bool, typer.Option("--wait", help="If another operator's command of this kind is running in "
-                                                         "this workspace, wait for it instead of stopping.")]
 
 
 @app.command()
 def push(
-    inputs: Annotated[list[Path], typer.Argument(help="Article files or directories (.txt, .md, .html, .jsonl).")],
-    workspace: WorkspaceOption = None,
-    preannotator: Annotated[str, typer.Option(help="Registered pre-annotator to predict spans with.")] = "rules",
-    no_predictions: Annotated[bool, typer.Option("--no-predictions", help="Push tasks without predictions.")] = False,
-    batch_size: Annotated[Optional[int], typer.Option(help="Tasks per import request (default: workspace config).")] = None,
-    workers: Annotated[int, typer.Option(help="Processes for pre-annotation.")] = 1,
+    inputs: options.Inputs,
+    workspace: options.Workspace = None,
+    preannotator: options.Preannotator = defaults.PREANNOTATOR,
+    no_predictions: options.NoPredictions = False,
+    batch_size: Annotated[Optional[int], typer.Option(min=1, help="Tasks per import request (default: workspace config).")] = None,
+    workers: options.Workers = defaults.WORKERS,
+    max_bytes: options.MaxBytes = defaults.MAX_BYTES,
     force: Annotated[bool, typer.Option("--force", help="Replace a labeling config that differs from the schema.")] = False,
     predictions_only: Annotated[bool, typer.Option(
         "--predictions-only", help="Add this pre-annotator's predictions to tasks already in the project; import nothing.")] = False,
     full: Annotated[bool, typer.Option("--full", help="List the project instead of trusting the local push ledger.")] = False,
     dedupe: Annotated[bool, typer.Option("--dedupe", help="Delete duplicate tasks of one article text already in the "
                                                           "project, keeping the annotated one (implies --full).")] = False,
-    wait: WaitOption = False,
+    wait: options.Wait = False,
 ) -> None:
     """Create or update the Label Studio project and import the articles' tasks (idempotent; safe to re-run)."""
-    ws = Workspace.from_env(workspace)
+    from curation.cli._failures import server_failures
+    from curation.preannotate import get_preannotator
+    from curation.server.locking import file_lock
+    from curation.workspace import Workspace
+
     if predictions_only and no_predictions:
-        typer.echo("error: --predictions-only and --no-predictions contradict each other", err=True)
-        raise typer.Exit(2)
+        usage("--predictions-only and --no-predictions contradict each other")
+    ws = Workspace.from_env(workspace)
     model_version = None if no_predictions else get_preannotator(preannotator).model_version
     with file_lock(ws.lock_path("push"), wait=wait, what="push in this workspace"), \
             server_failures("the push", RESUME):
-        _push(ws, inputs, model_version, preannotator if not no_predictions else None, batch_size, workers, force,
-              predictions_only, full or dedupe, dedupe)
+        _push(ws, inputs, model_version, None if no_predictions else preannotator, batch_size, workers, max_bytes,
+              force, predictions_only, full or dedupe, dedupe)
 
 
 def _push(ws: Workspace, inputs: list[Path], model_version: str | None, preannotator: str | None,
-          batch_size: int | None, workers: int, force: bool, predictions_only: bool, full: bool, dedupe: bool) -> None:
-    try:
-        client = connect(ws)
-        project = ensure_project(client, ws, model_version, force=force)
-    except (ConnectionProblem, ConfigDrift) as exc:
-        raise fail(exc) from None
+          batch_size: int | None, workers: int, max_bytes: int, force: bool, predictions_only: bool, full: bool,
+          dedupe: bool) -> None:
+    """The push, once this workspace's push lock is held."""
+    from curation.pipeline import iter_tasks
+    from curation.server import connect, target
+    from curation.sync import ledger
+    from curation.sync.project import ensure_project, show_predictions
+    from curation.sync.push import push_tasks, refresh_predictions
+
+    client = connect(ws)
+    project = ensure_project(client, ws, model_version, force=force)
     problems = ProblemLog()
-    tasks = iter_tasks(inputs, problems, preannotator=preannotator, workers=workers)
+    tasks = iter_tasks(inputs, problems, preannotator=preannotator, workers=workers, max_bytes=max_bytes)
     size = batch_size or ws.config().batch_size
     url = f"{target(ws).url}/projects/{project.id}"
     with progress_bar() as progress:
@@ -89,8 +95,10 @@ def _push(ws: Workspace, inputs: list[Path], model_version: str | None, preannot
         raise typer.Exit(1)
 
 
-def duplicates(client, report: PushReport, dedupe: bool) -> int:  # type: ignore[no-untyped-def]
+def duplicates(client: LabelStudio, report: PushReport, dedupe: bool) -> int:
     """Report the project's duplicate tasks (removing the unannotated ones with `dedupe`); how many are left."""
+    from curation.sync.push import dedupe as remove_duplicates
+
     if dedupe:
         report.removed = remove_duplicates(client, report.duplicates)
     left = 0

@@ -2,40 +2,37 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from curation.cli._app import app, fail
-from curation.cli.server import WorkspaceOption
-from curation.quality.adjudicate import adjudicate as add_competing
-from curation.quality.agreement import agreement as compute_agreement
-from curation.quality.annotations import Pulled, load
-from curation.quality.disputes import TaskDispute, disputes
-from curation.quality.report import write_report
-from curation.quality.utility import utility
-from curation.server import ConnectionProblem, connect
-from curation.server.client import URL_VAR
-from curation.server.process import url_for
-from curation.workspace import Workspace, WorkspaceError
+from curation.cli import options
+from curation.cli._app import app, emit
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+if TYPE_CHECKING:
+    import polars as pl
+    from rich.console import Console
+
+    from curation.quality.annotations import Pulled
+    from curation.quality.disputes import TaskDispute
+    from curation.workspace import Workspace
 
 
 def label_studio_url(ws: Workspace) -> str:
     """The server links point to: $LABEL_STUDIO_URL, else the workspace's remote server, else the embedded one."""
+    from curation.server.client import URL_VAR
+    from curation.server.process import url_for
+
     config = ws.config()
     return (os.environ.get(URL_VAR) or config.label_studio_url or url_for(config.port)).rstrip("/")
 
 
 def print_frame(console: Console, title: str, frame: pl.DataFrame) -> None:
     """A polars frame as a rich table, numbers right-aligned, floats to three decimals (— when undefined)."""
+    from rich.table import Table
+
     table = Table(title=title)
     for name, dtype in frame.schema.items():
         table.add_column(name, justify="right" if dtype.is_numeric() else "left")
@@ -46,11 +43,11 @@ def print_frame(console: Console, title: str, frame: pl.DataFrame) -> None:
 
 def loaded(workspace: Path | None) -> tuple[Workspace, Pulled]:
     """The workspace and its pulled annotations; annotations that could not be read are warned about."""
+    from curation.quality.annotations import load
+    from curation.workspace import Workspace
+
     ws = Workspace.from_env(workspace)
-    try:
-        pulled = load(ws)
-    except WorkspaceError as exc:
-        raise fail(exc) from None
+    pulled = load(ws)
     for problem in pulled.problems:
         typer.echo(f"warning: {problem}", err=True)
     return ws, pulled
@@ -58,8 +55,10 @@ def loaded(workspace: Path | None) -> tuple[Workspace, Pulled]:
 
 def show(as_json: bool, payload: dict, heading: str, tables: list[tuple[str, pl.DataFrame]]) -> None:
     """`payload` as JSON, or the heading and the tables."""
+    from rich.console import Console
+
     if as_json:
-        typer.echo(json.dumps(payload, indent=2))
+        emit(payload)
         return
     console = Console()
     console.print(heading)
@@ -68,8 +67,10 @@ def show(as_json: bool, payload: dict, heading: str, tables: list[tuple[str, pl.
 
 
 @app.command()
-def agreement(workspace: WorkspaceOption = None, as_json: JsonOption = False) -> None:
+def agreement(workspace: options.Workspace = None, as_json: options.Json = False) -> None:
     """Agreement between annotators on tasks two or more submitted: span F1, Krippendorff's alpha, Cohen's kappa."""
+    from curation.quality.agreement import agreement as compute_agreement
+
     ws, pulled = loaded(workspace)
     result = compute_agreement(pulled, ws.config().review)
     show(as_json, result.as_dict(), f"{result.tasks} tasks with two or more annotators", [
@@ -91,15 +92,17 @@ def dispute_json(d: TaskDispute, url: str, project_id: int | None) -> dict:
 
 @app.command()
 def disagreements(
-    workspace: WorkspaceOption = None,
+    workspace: options.Workspace = None,
     limit: Annotated[int, typer.Option(min=1, help="Show at most this many tasks.")] = 20,
-    as_json: JsonOption = False,
+    as_json: options.Json = False,
 ) -> None:
     """Tasks where annotators disagree, most disputed first, with the regions and choices in dispute and a link."""
+    from curation.quality.disputes import disputes
+
     ws, pulled = loaded(workspace)
     found = [dispute_json(d, label_studio_url(ws), ws.config().project_id) for d in disputes(pulled.multi_annotated())[:limit]]
     if as_json:
-        typer.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        emit(found)
         return
     for task in found:
         typer.echo(f"task {task['task_id']}  agreement {task['agreement']:.3f}  annotators {task['annotators']}  {task['link'] or ''}")
@@ -113,6 +116,10 @@ def disagreements(
 
 def show_utility(workspace: Path | None, as_json: bool) -> None:
     """`curation evaluate --reviewed`: pre-annotations against reviewed annotations."""
+    import polars as pl
+
+    from curation.quality.utility import utility
+
     ws, pulled = loaded(workspace)
     result = utility(pulled, ws.config().review)
     show(as_json, result.as_dict(), f"{', '.join(result.model_versions) or 'no predictions'} on {result.tasks} reviewed tasks", [
@@ -124,10 +131,12 @@ def show_utility(workspace: Path | None, as_json: bool) -> None:
 @app.command()
 def report(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for index.html and its PNG plots.")] = Path("report"),
-    workspace: WorkspaceOption = None,
+    workspace: options.Workspace = None,
     limit: Annotated[int, typer.Option(min=1, help="Disputed tasks to list.")] = 10,
 ) -> None:
     """Write an offline HTML quality report: progress, labels, agreement, annotators, pre-annotation, disputes."""
+    from curation.quality.report import write_report
+
     ws, pulled = loaded(workspace)
     if pulled.live.is_empty():
         raise fail(f"no pulled annotations in {ws.dir / 'snapshots'}: run `curation pull` first")
@@ -138,18 +147,19 @@ def report(
 
 @app.command()
 def adjudicate(
-    workspace: WorkspaceOption = None,
+    workspace: options.Workspace = None,
     limit: Annotated[int, typer.Option(min=1, help="Prepare at most this many disputed tasks, most disputed first.")] = 50,
 ) -> None:
     """Add each disputed task's competing annotations as predictions (model version annotator:<pseudonym>) for a reviewer."""
+    from curation.quality.adjudicate import adjudicate as add_competing
+    from curation.quality.disputes import disputes
+    from curation.server import connect
+
     ws, pulled = loaded(workspace)  # fails clearly when the workspace has no project
     project_id = ws.config().project_id
     tasks = pulled.multi_annotated()
     found = disputes(tasks)[:limit]
-    try:
-        client = connect(ws)
-    except ConnectionProblem as exc:
-        raise fail(exc) from None
+    client = connect(ws)
     added = add_competing(client, ws, found, tasks)
     url = label_studio_url(ws)
     for dispute in found:

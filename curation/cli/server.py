@@ -2,39 +2,31 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from curation import server as ls
-from curation.cli._app import app, fail
-from curation.server import credentials
-from curation.workspace import Workspace, WorkspaceError
+from curation.cli import options
+from curation.cli._app import app, emit
 
 server_app = typer.Typer(help="Run the embedded Label Studio server (127.0.0.1, SQLite, data under .curation/).",
                          no_args_is_help=True)
 app.add_typer(server_app, name="server")
 
-WorkspaceOption = Annotated[Optional[Path], typer.Option(
-    "--workspace", "-w", help="Workspace folder (default: $CURATION_WORKSPACE, else the current directory).")]
-
 
 @server_app.command()
 def start(
-    workspace: WorkspaceOption = None,
-    port: Annotated[Optional[int], typer.Option(help="Port on 127.0.0.1 (default 8080; remembered).")] = None,
+    workspace: options.Workspace = None,
+    port: Annotated[Optional[int], typer.Option(min=1, max=65535, help="Port on 127.0.0.1 (default 8080; remembered).")] = None,
 ) -> None:
     """Start Label Studio in the background (installing it on first use) and wait until it accepts the API token."""
+    from curation import server as ls
+    from curation.server import credentials
+    from curation.workspace import Workspace
+
     ws = Workspace.from_env(workspace)
-    try:
-        state, created = ls.start(ws, port, echo=lambda message: typer.echo(message, err=True))
-        creds = credentials.load(ws)
-    except (ls.ServerError, WorkspaceError) as exc:
-        raise fail(exc) from None
+    state, created = ls.start(ws, port, echo=lambda message: typer.echo(message, err=True))
+    creds = credentials.load(ws)
     typer.echo(f"Label Studio {state.version} is running at {state.url} (pid {state.pid})")
     if created and creds:  # the only time the secrets are shown
         typer.echo(f"  login:     {creds.username}\n  password:  {creds.password.get_secret_value()}\n"
@@ -43,32 +35,31 @@ def start(
 
 
 @server_app.command()
-def stop(workspace: WorkspaceOption = None) -> None:
+def stop(workspace: options.Workspace = None) -> None:
     """Stop the embedded Label Studio (SIGTERM, then SIGKILL after 20 s)."""
-    ws = Workspace.from_env(workspace)
-    try:
-        stopped = ls.stop(ws)
-    except (ls.ServerError, WorkspaceError) as exc:
-        raise fail(exc) from None
+    from curation import server as ls
+    from curation.workspace import Workspace
+
+    stopped = ls.stop(Workspace.from_env(workspace))
     typer.echo("Label Studio stopped" if stopped else "Label Studio was not running")
 
 
 @server_app.command()
-def status(
-    workspace: WorkspaceOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-) -> None:
+def status(workspace: options.Workspace = None, as_json: options.Json = False) -> None:
     """URL, version, pid and number of projects of the embedded server; exit 1 if it is not running."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from curation import server as ls
+    from curation.workspace import Workspace
+
     ws = Workspace.from_env(workspace)
-    try:
-        state = ls.status(ws)
-        projects = len(list(ls.connect(ws, where=ls.embedded_target(ws)).projects.list())) if state.running else None
-    except (ls.ServerError, WorkspaceError) as exc:
-        raise fail(exc) from None
+    state = ls.status(ws)
+    projects = len(list(ls.connect(ws, where=ls.embedded_target(ws)).projects.list())) if state.running else None
     info = {"url": state.url, "running": state.running, "version": state.version, "pid": state.pid,
             "projects": projects, "workspace": str(ws.root)}
     if as_json:
-        typer.echo(json.dumps(info))
+        emit(info)
     else:
         table = Table(show_header=False, box=None)
         for key, value in info.items():

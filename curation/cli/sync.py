@@ -2,46 +2,34 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from curation.cli._app import app, fail, progress_bar
-from curation.cli._failures import server_failures
-from curation.cli.push import WaitOption
-from curation.cli.server import WorkspaceOption
-from curation.server import ConnectionProblem, connect
-from curation.server.locking import file_lock
-from curation.sync.pull import pull as run_pull
-from curation.sync.review import STATES
-from curation.sync.snapshots import current_project
-from curation.sync.status import project_status
-from curation.workspace import Workspace
-
-
-def _client(ws: Workspace):  # type: ignore[no-untyped-def]
-    try:
-        return connect(ws)
-    except ConnectionProblem as exc:
-        raise fail(exc) from None
+from curation.cli import options
+from curation.cli._app import app, emit, progress_bar
 
 
 @app.command()
 def pull(
-    workspace: WorkspaceOption = None,
+    workspace: options.Workspace = None,
     full: Annotated[bool, typer.Option("--full", help="Compare every task, not only recently updated ones; set aside "
                                                       "damaged snapshot files and fetch their annotations again.")] = False,
-    wait: WaitOption = False,
+    wait: options.Wait = False,
 ) -> None:
     """Fetch new, changed and deleted annotations into append-only snapshots under .curation/snapshots/."""
+    from curation.cli._failures import server_failures
+    from curation.server import connect
+    from curation.server.locking import file_lock
+    from curation.sync.pull import pull as run_pull
+    from curation.sync.snapshots import current_project
+    from curation.workspace import Workspace
+
     ws = Workspace.from_env(workspace)
     project_id = current_project(ws)
     with file_lock(ws.lock_path("pull"), wait=wait, what="pull in this workspace"), \
             server_failures("the pull", "nothing from this pull was stored: run `curation pull` again"):
-        client = _client(ws)
+        client = connect(ws)
         with progress_bar() as progress:
             bar = progress.add_task("listing tasks", total=None)
             report = run_pull(client, ws, project_id, full=full, on_task=lambda r: progress.update(
@@ -59,20 +47,30 @@ def pull(
 
 @app.command()
 def status(
-    workspace: WorkspaceOption = None,
+    workspace: options.Workspace = None,
     live: Annotated[bool, typer.Option("--live", help="Ask the server for the task count and the tasks in progress "
                                                       "(drafts) instead of using the last pull alone.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: options.Json = False,
 ) -> None:
     """Tasks per review state and annotations per annotator, from the last pull (no server needed)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from curation.cli._failures import server_failures
+    from curation.server import connect
+    from curation.sync.review import STATES
+    from curation.sync.snapshots import current_project
+    from curation.sync.status import project_status
+    from curation.workspace import Workspace
+
     ws = Workspace.from_env(workspace)
     project_id = current_project(ws)
     with server_failures("the status", "run `curation status` without --live for the figures of the last pull"):
-        report = project_status(ws, project_id, _client(ws) if live else None)
+        report = project_status(ws, project_id, connect(ws) if live else None)
     by_state, annotators = report.tasks, report.annotators
     if as_json:
-        typer.echo(json.dumps({"project_id": project_id, "pulled_at": report.pulled_at, "live": report.live,
-                               "tasks": by_state, "annotators": annotators}))
+        emit({"project_id": project_id, "pulled_at": report.pulled_at, "live": report.live, "tasks": by_state,
+              "annotators": annotators})
         return
     console = Console()
     table = Table(title=f"project {project_id}, " + ("live" if report.live else f"as of the last pull ({report.pulled_at})"))

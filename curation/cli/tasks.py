@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from curation import defaults
+from curation.cli import options
 from curation.cli._app import app, progress_bar
-from curation.models import Problem
-from curation.pipeline import iter_tasks
-from curation.tasks import write_tasks
+
+if TYPE_CHECKING:
+    from curation.models import Problem
 
 
 class Format(str, Enum):
@@ -36,15 +38,18 @@ class ProblemLog:
 
 @app.command()
 def tasks(
-    inputs: Annotated[list[Path], typer.Argument(help="Article files or directories (.txt, .md, .html, .jsonl).")],
+    inputs: options.Inputs,
     output: Annotated[Path, typer.Option("--output", "-o", help="Label Studio import file to write.")],
     fmt: Annotated[Format, typer.Option("--format", help="json (one array) or jsonl (one task a line).")] = Format.json,
-    preannotator: Annotated[str, typer.Option(help="Registered pre-annotator to predict spans with.")] = "rules",
-    no_predictions: Annotated[bool, typer.Option("--no-predictions", help="Write tasks without predictions.")] = False,
-    workers: Annotated[int, typer.Option(help="Processes for pre-annotation.")] = 1,
-    max_bytes: Annotated[int, typer.Option(help="Reject an input file (a JSONL line) larger than this.")] = 10_000_000,
+    preannotator: options.Preannotator = defaults.PREANNOTATOR,
+    no_predictions: options.NoPredictions = False,
+    workers: options.Workers = defaults.WORKERS,
+    max_bytes: options.MaxBytes = defaults.MAX_BYTES,
 ) -> None:
     """Convert articles into pre-annotated Label Studio tasks (one task per article)."""
+    from curation.pipeline import iter_tasks
+    from curation.tasks import write_tasks
+
     problems = ProblemLog()
     stream = iter_tasks(
         inputs, problems, preannotator=None if no_predictions else preannotator, workers=workers, max_bytes=max_bytes

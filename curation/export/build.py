@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 import polars as pl
 import pyarrow as pa
 
+from curation import defaults
+from curation.errors import CurationError
 from curation.export import card, versions
 from curation.export import manifest as mf
 from curation.export.features import CONFIGS, SPLITS
@@ -41,10 +43,10 @@ from curation.server.process import url_for
 from curation.workspace import Workspace
 
 CHUNK = 500  # articles parsed and written at a time (fixed: row groups, hence bytes, depend on it)
-DEFAULT_LICENSE = "cc-by-4.0"
+DEFAULT_LICENSE = defaults.LICENSE
 
 
-class SameContent(ValueError):
+class SameContent(CurationError, ValueError):
     """The export equals an existing version; a new number for it needs allow_same."""
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from curation.errors import CurationError
+
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 BUMPS = ("major", "minor", "patch")
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")  # a slug: no separator, no hidden name
 
 
-class VersionError(ValueError):
+class VersionError(CurationError, ValueError):
     """A version that cannot be made, found or compared; the message says why."""
 
 

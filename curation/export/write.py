@@ -18,12 +18,13 @@ from types import TracebackType
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from curation.errors import CurationError
 from curation.server.process import alive
 
 PARTIAL = ".partial-"
 
 
-class VersionExists(FileExistsError):
+class VersionExists(CurationError, FileExistsError):
     """The version folder is already there; versions are immutable."""
 
 

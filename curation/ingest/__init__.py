@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from curation import defaults
 from curation.ingest.article import make_article
 from curation.ingest.dedup import deduplicate
 from curation.ingest.discover import SUFFIXES, discover
@@ -55,7 +56,7 @@ def parse_all(found: Iterable[Path | Problem], max_bytes: int) -> Iterator[Artic
             yield from parse_file(item, max_bytes)
 
 
-def ingest(paths: Iterable[str | Path] | str | Path, *, max_bytes: int = 10_000_000) -> Iterator[Article | Problem]:
+def ingest(paths: Iterable[str | Path] | str | Path, *, max_bytes: int = defaults.MAX_BYTES) -> Iterator[Article | Problem]:
     """Articles from files and folders (recursive, sorted), de-duplicated by content hash.
 
     `max_bytes` limits one article: a whole .txt/.md/.html file, or one JSONL line.

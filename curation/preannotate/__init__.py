@@ -19,6 +19,8 @@ from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Protocol, runtime_checkable
 
+from curation import defaults
+from curation.errors import CurationError
 from curation.models import Article, Document
 
 ENTRY_POINT_GROUP = "curation.preannotators"
@@ -47,11 +49,17 @@ def available() -> list[str]:
     return sorted(set(_registry) | {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)})
 
 
-def get_preannotator(name: str = "rules") -> Preannotator:
+class UnknownPreannotator(CurationError, KeyError):
+    """No pre-annotator is registered under the name (a KeyError, for callers that catch one)."""
+
+    __str__ = CurationError.__str__  # the message itself, not KeyError's quoted repr of it
+
+
+def get_preannotator(name: str = defaults.PREANNOTATOR) -> Preannotator:
     """Instantiate the pre-annotator registered under `name`."""
     if name in _registry:
         return _registry[name]()
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if ep.name == name:
             return ep.load()()
-    raise KeyError(f"unknown pre-annotator {name!r}; available: {', '.join(available()) or 'none'}")
+    raise UnknownPreannotator(f"unknown pre-annotator {name!r}; available: {', '.join(available()) or 'none'}")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from curation.errors import CurationError
 
-class ServerError(RuntimeError):
+
+class ServerError(CurationError, RuntimeError):
     """The embedded Label Studio could not be installed, started or stopped."""
 
 

@@ -17,8 +17,10 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from curation.errors import CurationError
 
-class Busy(RuntimeError):
+
+class Busy(CurationError):
     """Another process holds the lock; the message names it and says how to wait."""
 
 

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from label_studio_sdk import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
 
+from curation.errors import CurationError
 from curation.labelconfig import guidelines_html, labeling_config
 from curation.workspace import Workspace
 
 
-class ConfigDrift(RuntimeError):
+class ConfigDrift(CurationError, RuntimeError):
     """The server's labeling config differs from the schema's; the message holds a readable diff."""
 
 
