@@ -2,7 +2,7 @@
 
 Listing a 10,000-task project costs ~15 s of Label Studio's time, more than the rest
 of a re-push. The ledger lets push skip the listing when a cheap check agrees with
-the server (`push.ledger_agrees`: task count, newest task, a sample of entries).
+the server (`push.ledger_agrees`: task count, newest task).
 Anything else — a crash between an import and its ledger line, a task deleted or
 added in Label Studio, another workspace pushing into the project, a damaged or
 edited ledger — makes push list the project and rewrite the ledger from what it

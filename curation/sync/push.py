@@ -8,7 +8,7 @@ killed push is repaired by running it again: the reconciliation imports exactly
 what is missing.
 
 What the project holds comes from the local push ledger when a cheap check agrees
-with the server (see `ledger_agrees`), else from listing the project. The ledger
+with the server (task count, newest task: `ledger_agrees`), else from listing the project. The ledger
 is only a cache: right before each batch is imported, the project is asked which
 of the batch's articles it already has (one filtered request), so a stale or
 tampered ledger never makes a duplicate; right after, it is asked again, and a
@@ -24,7 +24,6 @@ predictions to the tasks already there; older predictions and every annotation s
 from __future__ import annotations
 
 import json
-import random
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -37,7 +36,6 @@ from curation.sync import ledger
 from curation.tasks import Task
 
 NO_RETRIES = {"max_retries": 0}
-SAMPLE = 20  # ledger entries checked against the server before the ledger is trusted
 T = TypeVar("T")
 
 
@@ -112,22 +110,17 @@ def project_tasks(client: LabelStudio, project_id: int) -> dict[ledger.Key, int]
     return list_project(client, project_id).tasks
 
 
-def _selected(ids: list[int]) -> str:
-    return json.dumps({"selectedItems": {"all": False, "included": ids}})
-
-
 def ledger_agrees(client: LabelStudio, project_id: int, recorded: dict[ledger.Key, int]) -> bool:
-    """Whether the ledger may stand for the project: the same task count, the same newest task, and a random
-    sample of its entries on the server with the same keys. Three small requests instead of a listing."""
+    """Whether the ledger may stand for the project: the same task count and no task newer than the ledger's
+    newest — two small requests instead of a listing. A ledger that passes but is wrong in its keys (edited by
+    hand) makes no duplicate: each batch is checked on the server before it is imported. (A random sample of
+    entries checked as well cost a 2,000-task re-push ~3.5x its time: the Data Manager's id-list filter is slow.)"""
     if not recorded or client.projects.get(id=project_id).task_number != len(recorded):
         return False
-    newest = next(iter(client.tasks.list(project=project_id, include="id", page_size=1,
-                                          query=json.dumps({"ordering": ["-tasks:id"]}))), None)
-    if newest is None or newest.id != max(recorded.values()):
-        return False
-    sample = dict(random.sample(sorted(recorded.items()), min(SAMPLE, len(recorded))))
-    found = {task.id: key for key, task in _listing(client, project_id, "id,meta", _selected(list(sample.values())))}
-    return all(found.get(task_id) == key for key, task_id in sample.items())
+    newest = max(recorded.values())
+    newer = {"filter": "filter:tasks:id", "operator": "greater", "type": "Number", "value": newest}
+    query = json.dumps({"filters": {"conjunction": "and", "items": [newer]}})
+    return next(iter(client.tasks.list(project=project_id, include="id", page_size=1, query=query)), None) is None
 
 
 def held_tasks(client: LabelStudio, project_id: int, ledger_path: Path | None, *, full: bool = False
@@ -195,6 +188,10 @@ def push_tasks(
             if ledger_path is not None:
                 ledger.append(ledger_path, kept.items())
         on_batch(len(batch))
+    if report.already_on_server and not listed and ledger_path is not None:  # the ledger was wrong: mend it
+        held = list_project(client, project_id)
+        ledger.rewrite(ledger_path, held.tasks)
+        report.listed, report.duplicates = True, held.duplicates
     return report
 
 
