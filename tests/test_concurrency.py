@@ -103,15 +103,15 @@ def test_two_pushes_of_one_corpus_in_one_workspace_at_once_import_each_article_o
 def test_two_workspaces_pushing_into_one_project_at_once_never_duplicate(remote, tmp_path):
     first = workspace(tmp_path / "alice", "two workspaces one project")
     second = workspace(tmp_path / "bob", "two workspaces one project")
-    runner.invoke(app, ["push", str(corpus(tmp_path / "seed.jsonl", 1, "seed")), "--no-predictions",
-                        "--workspace", str(first.root)])  # the project exists; both find it by its title
     source = corpus(tmp_path / "c.jsonl", 200)
     args = ("push", str(source), "--no-predictions", "--batch-size", "10")
     results = finish(curation(remote, first, *args), curation(remote, second, *args))
     assert [code for code, _ in results] == [0, 0], results
-    assert first.config().project_id == second.config().project_id
+    assert first.config().project_id == second.config().project_id  # both made it at once: one was kept
+    titled = [p for p in connect(first).projects.list() if p.title == "two workspaces one project"]
+    assert [p.id for p in titled] == [first.config().project_id]
     counts = copies_per_article(first)
-    assert len(counts) == 201 and set(counts.values()) == {1}, counts.most_common(3)
+    assert len(counts) == 200 and set(counts.values()) == {1}, counts.most_common(3)
     for ws in (first, second):  # each ledger, once checked against the project, stands for it
         again = runner.invoke(app, ["push", str(source), "--no-predictions", "--workspace", str(ws.root)])
         assert again.exit_code == 0 and "imported 0 tasks, 200 already there" in again.output, again.output
