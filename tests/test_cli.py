@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from importlib.metadata import version
@@ -14,20 +15,15 @@ from typer.testing import CliRunner
 
 from curation.cli import app
 from curation.cli._app import CurationGroup
+from curation.cli.reference import command_paths, reference
+from curation.cli.shapes import SHAPES, mismatches
+from tests.conftest import ROOT
+from tests.test_evaluation import write_tiny_benchmarks
 
 runner = CliRunner()
+EXAMPLES = ROOT / "examples" / "articles"
+EXAMPLE_DATASETS = ROOT / "datasets"
 HEAVY = ("label_studio_sdk", "datasets", "matplotlib", "pandas", "polars", "pyarrow", "trafilatura", "sklearn", "spacy")
-
-
-def command_paths(group=None, prefix=()) -> list[tuple[str, ...]]:
-    """Every command as the words that call it (`("server", "start")`), groups included."""
-    group = group or get_command(app)
-    paths = []
-    for name, command in group.commands.items():
-        paths.append((*prefix, name))
-        if hasattr(command, "commands"):
-            paths.extend(command_paths(command, (*prefix, name)))
-    return paths
 
 
 def loaded_after(code: str) -> list[str]:
@@ -165,3 +161,153 @@ def test_preannotators_lists_installed_ones_and_a_broken_one_without_hiding_the_
     assert listed["rules"]["model_version"] == RulePreannotator().model_version
     assert listed["rules"]["entry_point"] == "curation.preannotate.rules:RulePreannotator"
     assert listed["broken"]["model_version"] is None and "missing_model" in listed["broken"]["error"]
+
+
+def test_the_cli_reference_is_generated_from_the_help_and_is_fresh():
+    """Regenerate with: python -m curation.cli.reference > docs/cli.md"""
+    documented = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert documented == reference()
+    for path in command_paths():
+        assert f"\n## curation {' '.join(path)}\n" in documented
+
+
+def test_every_json_option_has_a_documented_shape_and_every_shape_a_command():
+    with_json = {" ".join(path) for path in command_paths()
+                 if "--json" in runner.invoke(app, [*path, "--help"]).output}
+    assert {key.split(" --")[0] for key in SHAPES} == with_json
+    reporting = {"tasks", "push", "pull", "status", "export", "versions", "diff", "verify", "agreement",
+                 "disagreements", "report", "adjudicate", "evaluate", "preannotators", "server status"}
+    assert reporting <= with_json
+
+
+def test_the_shape_checker_catches_missing_extra_and_mistyped_keys():
+    shape = SHAPES["versions"]
+    good = [{"version": "1.0.0", "created_at": "2026-01-01", "articles": 3, "parent": None}]
+    assert mismatches(good, shape) == []
+    assert mismatches([{**good[0], "extra": 1}], shape) == ["$[0]: unexpected key 'extra'"]
+    assert mismatches([{k: v for k, v in good[0].items() if k != "articles"}], shape) == ["$[0]: missing key 'articles'"]
+    assert mismatches([{**good[0], "articles": "3"}], shape) == ["$[0].articles: expected int, got str"]
+    assert mismatches([{**good[0], "version": None}], shape) == ["$[0].version: expected str, got NoneType"]
+
+
+def json_of(*args: str, code: int = 0):
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == code, result.output
+    return json.loads(result.stdout)
+
+
+def test_tasks_json_reports_the_file_and_each_problem(tmp_path):
+    shutil.copytree(EXAMPLES, tmp_path / "in")
+    (tmp_path / "in" / "bad.txt").write_bytes(b"\xff\xfe not utf-8")
+    got = json_of("tasks", str(tmp_path / "in"), "-o", str(tmp_path / "t.jsonl"), "--format", "jsonl", "--json", code=1)
+    assert not mismatches(got, SHAPES["tasks"])
+    assert got["tasks"] == len((tmp_path / "t.jsonl").read_text().splitlines()) == 5  # the examples: 5 articles
+    assert [(p["path"], p["severity"]) for p in got["problems"]] == [(str(tmp_path / "in" / "bad.txt"), "error")]
+
+
+def test_dataset_commands_report_json_on_the_committed_example_dataset(tmp_path):
+    manifest = json.loads((EXAMPLE_DATASETS / "examples" / "1.0.0" / "manifest.json").read_text())
+    listed = json_of("versions", "examples", "--root", str(EXAMPLE_DATASETS), "--json")
+    assert not mismatches(listed, SHAPES["versions"])
+    assert listed == [{"version": "1.0.0", "created_at": manifest["created_at"],
+                       "articles": len(manifest["articles"]), "parent": None}]
+    same = json_of("diff", "examples", "1.0.0", "1.0.0", "--root", str(EXAMPLE_DATASETS), "--json")
+    assert not mismatches(same, SHAPES["diff"])
+    assert same["articles"] == {"added": [], "removed": [], "changed": []}
+    assert all(n["from"] == n["to"] for n in same["labels"].values())
+    shutil.copytree(EXAMPLE_DATASETS / "examples", tmp_path / "examples")
+    with (tmp_path / "examples" / "1.0.0" / "README.md").open("a") as card:
+        card.write("tampered\n")
+    checked = json_of("verify", "examples", "--root", str(tmp_path), "--json", code=1)
+    assert not mismatches(checked, SHAPES["verify"])
+    assert [(c["version"], c["ok"]) for c in checked] == [("1.0.0", False)]
+    assert any("README.md" in problem for problem in checked[0]["problems"])
+
+
+def test_evaluate_json_follows_its_shape(tmp_path):
+    write_tiny_benchmarks(tmp_path)
+    assert not mismatches(json_of("evaluate", "--benchmarks", str(tmp_path), "--json"), SHAPES["evaluate"])
+
+
+def test_json_is_utf8_text_not_escapes(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "ünïcode.txt").write_text("")
+    out = runner.invoke(app, ["tasks", str(tmp_path / "in"), "-o", str(tmp_path / "t.json"), "--json"]).stdout
+    assert "ünïcode.txt" in out and "\\u" not in out
+
+
+@pytest.mark.labelstudio
+def test_push_pull_status_and_adjudicate_report_json_in_their_shapes(labelstudio):
+    ws = labelstudio.workspace
+    ws.save_config(ws.config().model_copy(update={"project_title": "cli json", "project_id": None}))
+    pushed = json_of("push", str(EXAMPLES), "-w", str(ws.root), "--json")
+    assert not mismatches(pushed, SHAPES["push"])
+    project_id = ws.config().project_id
+    assert (pushed["project_id"], pushed["imported"], pushed["unchanged"]) == (project_id, 5, 0)
+    assert pushed["url"] == f"{labelstudio.url}/projects/{project_id}"
+    again = json_of("push", str(EXAMPLES), "-w", str(ws.root), "--json", "--predictions-only")
+    assert not mismatches(again, SHAPES["push --predictions-only"])
+    assert (again["added"], again["current"], again["not_in_project"]) == (0, 5, [])
+    task = next(iter(labelstudio.client.tasks.list(project=project_id)))
+    labelstudio.client.annotations.create(id=task.id, result=[])
+    pulled = json_of("pull", "-w", str(ws.root), "--json")
+    assert not mismatches(pulled, SHAPES["pull"])
+    assert (pulled["tasks_checked"], pulled["events"]["created"]) == (5, 1)
+    status = json_of("status", "-w", str(ws.root), "--json")
+    assert not mismatches(status, SHAPES["status"]) and sum(status["tasks"].values()) == 5
+    assert json_of("adjudicate", "-w", str(ws.root), "--json") == []  # one annotator: nothing in dispute
+
+
+# each command's library function, as curation/__init__.py's docstring lists them
+MIRRORS = {
+    "tasks": ["ingest", "iter_tasks", "write_tasks"], "push": ["connect", "push_tasks", "refresh_predictions"],
+    "pull": ["pull"], "status": ["project_status"], "agreement": ["agreement"], "disagreements": ["disputes"],
+    "adjudicate": ["adjudicate"], "report": ["write_report"], "evaluate": ["evaluate", "utility"],
+    "config": ["labeling_config"], "versions": ["versions"], "diff": ["changelog"], "verify": ["verify"],
+    "preannotators": ["get_preannotator", "register"],
+}
+NOT_MIRRORED = {"export": "curation.export.export (the name is the package's)", "schema": "curation.jsonschemas",
+                "server": "curation.server", "server start": "", "server stop": "", "server status": ""}
+
+
+def test_the_python_api_mirrors_every_command_without_importing_at_start():
+    import curation
+
+    assert {" ".join(path) for path in command_paths()} == set(MIRRORS) | set(NOT_MIRRORED)
+    for command, names in MIRRORS.items():
+        for name in names:
+            assert name in curation.__all__ and callable(getattr(curation, name)), (command, name)
+            assert name in curation.__doc__
+
+
+def test_every_module_imports_on_its_own():
+    """Commands import the library lazily, so any module may be the first one loaded: none may depend on
+    another having been imported before it (a circular import that only the import order hid)."""
+    probe = """
+import importlib, pkgutil, sys, curation
+failed = []
+for info in pkgutil.walk_packages(curation.__path__, "curation."):
+    if info.name.endswith("__main__"):  # runs the CLI
+        continue
+    for name in [m for m in sys.modules if m == "curation" or m.startswith("curation.")]:
+        del sys.modules[name]
+    try:
+        importlib.import_module(info.name)
+    except Exception as exc:
+        failed.append(f"{info.name}: {type(exc).__name__}: {exc}")
+print("\\n".join(failed))
+"""
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
+
+
+def test_the_readme_python_example_runs(tmp_path, monkeypatch, capsys):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Python API", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    shutil.copytree(EXAMPLES, tmp_path / "examples" / "articles")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, "README.md", "exec"), {})
+    written = json.loads((tmp_path / "tasks.json").read_text())
+    assert len(written) == 5 and all(task["predictions"] for task in written)
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) == 5 and all("[('" in line for line in printed)  # a title, then (label, text) pairs

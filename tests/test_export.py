@@ -223,3 +223,33 @@ def test_more_reviews_make_1_1_0_with_a_correct_changelog(project):
     row = next(r for ds in docs.values() for r in ds if r["article_id"] == tasks[0].data["article_id"])
     assert {s["id"] for s in row["spans"]} == set(labelled(fewer))  # the newest accepted annotation wins
     assert sha256(root / "claims" / "1.0.0" / "manifest.json")  # 1.0.0 is still there, untouched
+
+
+def test_json_reports_of_export_versions_diff_and_verify_follow_their_documented_shapes(project, tmp_path):
+    from curation.cli.shapes import SHAPES, mismatches
+
+    ws, client, project_id, tasks, users, final, made, root, done = project
+    exported = runner.invoke(app, ["export", "--name", "claims", "--version", "1.0.0", "--root", str(tmp_path), "-w",
+                                   str(ws.root), "--json"])
+    assert exported.exit_code == 0, exported.output
+    report = json.loads(exported.stdout)
+    assert not mismatches(report, SHAPES["export"])
+    manifest = json.loads((tmp_path / "claims" / "1.0.0" / "manifest.json").read_text())
+    assert report["path"] == str(tmp_path / "claims" / "1.0.0") and report["parent"] is None
+    assert report["articles"] == {split: c["articles"] for split, c in manifest["counts"].items()}
+    assert report["tasks"] == manifest["tasks"] and report["changes"] is None and report["hub"] is None
+    prose = runner.invoke(app, ["export", "--name", "prose", "--version", "1.0.0", "--root", str(tmp_path), "-w",
+                                str(ws.root)])
+    assert prose.exit_code == 0 and "{" not in prose.stdout  # counts in words, not a Python dict repr
+    assert f"{sum(report['articles'].values())} articles ({report['articles']['train']} train, " in prose.stdout
+
+    listed = json.loads(runner.invoke(app, ["versions", "claims", "--root", str(root), "--json"]).stdout)
+    assert not mismatches(listed, SHAPES["versions"])
+    assert [(v["version"], v["parent"]) for v in listed] == [("1.0.0", None), ("1.1.0", "1.0.0")]
+    changed = json.loads(runner.invoke(app, ["diff", "claims", "1.0.0", "1.1.0", "--root", str(root), "--json"]).stdout)
+    assert not mismatches(changed, SHAPES["diff"])
+    assert changed["articles"] == json.loads((root / "claims" / "1.1.0" / "manifest.json").read_text())["changelog"]
+    checked = runner.invoke(app, ["verify", "claims", "--root", str(root), "--json"])
+    assert checked.exit_code == 0 and not mismatches(json.loads(checked.stdout), SHAPES["verify"])
+    assert [(v["version"], v["ok"], v["problems"]) for v in json.loads(checked.stdout)] == [("1.0.0", True, []),
+                                                                                            ("1.1.0", True, [])]

@@ -211,8 +211,9 @@ def test_jsonl_optional_fields_and_lenient_values(tmp_path):
         {"text": "Unparseable metadata is dropped, with a warning.", "published": "sometime", "url": "example.org/b"},
     ]
     path.write_text("".join(json.dumps(r) + "\r\n" for r in records))
-    (first, second), problems = run(path)
-    assert problems == []
+    (first, second), (warning,) = run(path)
+    assert (warning.path, warning.line, warning.severity) == (str(path), 2, "warning")  # told, not silent
+    assert "ignored date 'sometime'" in warning.message and "ignored url 'example.org/b'" in warning.message
     assert (first.external_id, first.byline, first.publisher) == ("7", "Ana Ruiz", "example.org")
     assert second.published is None and second.url is None and second.publisher is None
     assert any("'sometime'" in w for w in second.warnings) and any("'example.org/b'" in w for w in second.warnings)

@@ -104,8 +104,9 @@ def test_control_characters_removed_emoji_and_cjk_kept_script_stripped(tmp_path)
         "Headline\n\nBody\x07 with a bell 🎉 and 北朝鮮の兵士 text\x1b.\n\n"
         "<script>alert('x')</script>Officials said 3 < 4 and <b>bold</b> words &amp; more.\n"
     )
-    (article,), problems = run(path)
-    assert problems == []
+    (article,), (warning,) = run(path)
+    assert warning.severity == "warning" and warning.path == str(path)
+    assert warning.message == "removed 1 script/style element(s); decoded 1 HTML entity; removed 2 control character(s)"
     assert article.text == "Body with a bell 🎉 and 北朝鮮の兵士 text.\n\nOfficials said 3 < 4 and bold words & more."
     assert "removed 2 control character(s)" in article.warnings
     assert "removed 1 script/style element(s)" in article.warnings

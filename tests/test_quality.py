@@ -29,6 +29,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from curation.cli import app
+from curation.cli.shapes import SHAPES, mismatches
 from curation.export.pseudonyms import pseudonym, salt
 from curation.models import Article, Document, Relation, Span
 from curation.quality.agreement import final_annotations
@@ -119,9 +120,12 @@ def annotated(labelstudio):
 
 
 def invoke(*args: str) -> dict | list:
+    """The command's --json document, checked against its documented shape."""
     outcome = runner.invoke(app, list(args))
     assert outcome.exit_code == 0, outcome.output
-    return json.loads(outcome.stdout)
+    got = json.loads(outcome.stdout)
+    assert not mismatches(got, SHAPES["evaluate --reviewed" if "--reviewed" in args else args[0]])
+    return got
 
 
 def rows(frame: list[dict], **where) -> list[dict]:
@@ -257,8 +261,8 @@ def test_adjudication_round_trip_makes_the_reviewers_accepted_pick_final(annotat
     first = runner.invoke(app, ["adjudicate", "--workspace", str(ws.root)])
     assert first.exit_code == 0, first.output
     assert f"task {tasks['A']}: 3 predictions added" in first.output and f"task {tasks['B']}: 2 predictions added" in first.output
-    again = runner.invoke(app, ["adjudicate", "--workspace", str(ws.root)])
-    assert f"task {tasks['A']}: 0 predictions added" in again.output  # idempotent
+    again = invoke("adjudicate", "--workspace", str(ws.root), "--json")
+    assert {t["task_id"]: t["predictions_added"] for t in again}[tasks["A"]] == 0  # idempotent
     client = connect(ws)
     competing = {p.model_version: p.result for p in client.predictions.list(task=tasks["A"]) if p.model_version != MODEL}
     assert set(competing) == {f"annotator:{pseudonym(salt(ws), u)}" for u in users}  # salted, not user ids

@@ -6,14 +6,14 @@ inside the command that runs, so `curation --help` answers at once (tests/test_c
 """
 
 from curation.cli._app import app
-from curation.cli import config as _config  # noqa: F401  (registers commands)
+from curation.cli import server as _server  # noqa: F401  (registers commands, in the order `--help` lists them)
+from curation.cli import tasks as _tasks  # noqa: F401
+from curation.cli import push as _push  # noqa: F401
+from curation.cli import sync as _sync  # noqa: F401
+from curation.cli import quality as _quality  # noqa: F401
 from curation.cli import evaluate as _evaluate  # noqa: F401
 from curation.cli import export as _export  # noqa: F401
 from curation.cli import preannotators as _preannotators  # noqa: F401
-from curation.cli import push as _push  # noqa: F401
-from curation.cli import quality as _quality  # noqa: F401
-from curation.cli import server as _server  # noqa: F401
-from curation.cli import sync as _sync  # noqa: F401
-from curation.cli import tasks as _tasks  # noqa: F401
+from curation.cli import config as _config  # noqa: F401
 
 __all__ = ["app"]

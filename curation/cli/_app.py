@@ -8,8 +8,10 @@ secrets). CURATION_DEBUG=1 lets the exception through for a developer.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -51,7 +53,7 @@ class CurationGroup(TyperGroup):
         except (typer.Exit, typer.Abort, typer.TyperException):  # click's control flow and usage errors (exit 2)
             raise
         except Exception as exc:
-            if os.environ.get(DEBUG_VAR):
+            if os.environ.get(DEBUG_VAR) or getattr(exc, "errno", None) == errno.EPIPE:  # `| head`: typer exits quietly
                 raise
             from curation.cli._failures import known_failure  # a full disk, a failing server (ops)
 
@@ -88,6 +90,18 @@ def emit(payload: Any) -> None:
     """The one JSON form of every `--json`: one document on stdout, 2-space indent, UTF-8 text left as it is
     (no \\u escapes), keys in the order the command built them; dates and paths as strings."""
     typer.echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
+
+
+def output(as_json: bool, payload: Any, lines: Iterable[str] = (), notes: Iterable[str] = ()) -> None:
+    """A command's result: `payload` as JSON, or its prose `lines` on stdout after `notes` (per-item remarks) on
+    stderr. Both forms come from the same values, so they cannot disagree."""
+    if as_json:
+        emit(payload)
+        return
+    for note in notes:
+        typer.echo(note, err=True)
+    for line in lines:
+        typer.echo(line)
 
 
 def progress_bar() -> AbstractContextManager[Progress]:

@@ -10,16 +10,16 @@ import typer
 from curation.cli._app import app, emit, usage
 
 
-@app.command()
-def config() -> None:
+@app.command("config")
+def config_cli() -> None:
     """Print the Label Studio labeling config generated from the label schema."""
     from curation.labelconfig import labeling_config
 
     typer.echo(labeling_config(), nl=False)
 
 
-@app.command()
-def schema(
+@app.command("schema")
+def schema_cli(
     write: Annotated[bool, typer.Option("--write", help="Regenerate the committed JSON Schemas.")] = False,
     check: Annotated[bool, typer.Option("--check", help="Exit 1, listing them, if committed JSON Schemas are stale.")] = False,
     directory: Annotated[Optional[Path], typer.Option(help="Where the JSON Schemas live [default: schemas/v1].")] = None,

@@ -13,8 +13,8 @@ from curation.cli._app import app, emit
 from curation.cli.quality import show_utility
 
 
-@app.command()
-def evaluate(
+@app.command("evaluate")
+def evaluate_cli(
     benchmarks: Annotated[Path, typer.Option(help="Folder of the public development data.")] = Path("../shared/benchmarks"),
     preannotator: options.Preannotator = defaults.PREANNOTATOR,
     as_json: options.Json = False,
@@ -34,11 +34,11 @@ def evaluate(
     from rich.console import Console
     from rich.table import Table
 
-    from curation.evaluation import evaluate as run_evaluation
+    from curation.evaluation import evaluate
     from curation.preannotate import get_preannotator
 
     annotator = get_preannotator(preannotator)
-    rows = run_evaluation(benchmarks, annotator)
+    rows = evaluate(benchmarks, annotator)
     if as_json:
         emit([{"corpus": r.corpus, "label": r.label, "match": r.match, "precision": r.score.precision,
                "recall": r.score.recall, "f1": r.score.f1, "n": r.items} for r in rows])

@@ -9,7 +9,7 @@ import typer
 
 from curation import defaults
 from curation.cli import options
-from curation.cli._app import app, fail, progress_bar
+from curation.cli._app import app, fail, output, progress_bar
 
 
 def _dataset_dir(workspace: Optional[Path], root: Optional[Path], name: str) -> Path:
@@ -20,27 +20,28 @@ def _dataset_dir(workspace: Optional[Path], root: Optional[Path], name: str) -> 
     return dataset_dir(root or default_root(Workspace.from_env(workspace)), name)
 
 
-@app.command()
-def export(
-    name: Annotated[str, typer.Option("--name", help="Dataset name (a folder under the root).")],
-    version: Annotated[Optional[str], typer.Option("--version", help="Version to write, X.Y.Z.")] = None,
-    bump: Annotated[Optional[str], typer.Option(help="Or: bump the latest version's major, minor or patch.")] = None,
+@app.command("export")
+def export_cli(
+    name: Annotated[str, typer.Option("--name", metavar="NAME", help="Dataset name (a folder under the root).")],
+    version: Annotated[Optional[str], typer.Option("--version", metavar="X.Y.Z", help="Version to write.")] = None,
+    bump: Annotated[Optional[str], typer.Option(metavar="PART", help="Or: bump the latest version's major, minor or patch.")] = None,
     root: options.Root = None,
-    splits: Annotated[Optional[str], typer.Option(help="train,validation,test ratios [default: the parent's, else 0.8,0.1,0.1].")] = None,
+    splits: Annotated[Optional[str], typer.Option(metavar="R,R,R", help="train,validation,test ratios [default: the parent's, else 0.8,0.1,0.1].")] = None,
     allow_same: Annotated[bool, typer.Option("--allow-same", help="Allow a new number for data equal to an existing version.")] = False,
     license: Annotated[str, typer.Option(help="Licence of the annotations (the card's `license`).")] = defaults.LICENSE,
-    push_to_hub: Annotated[Optional[str], typer.Option(help="Also upload to this Hub dataset repo (ORG/NAME) and tag it vX.Y.Z; token from HF_TOKEN.")] = None,
+    push_to_hub: Annotated[Optional[str], typer.Option(metavar="ORG/NAME", help="Also upload to this Hub dataset repo and tag it vX.Y.Z; token from HF_TOKEN.")] = None,
     workers: options.Workers = defaults.WORKERS,
     workspace: options.Workspace = None,
     wait: options.Wait = False,
+    as_json: options.Json = False,
 ) -> None:
     """Export reviewed annotations from the pulled snapshots as a new, immutable dataset version."""
     from curation.cli._failures import disk_failure
-    from curation.export import export as run_export
+    from curation.export import export
     from curation.export.build import default_root
-    from curation.server.locking import file_lock
     from curation.export.hub import hub_api, push_version
     from curation.export.splits import parse_ratios
+    from curation.server.locking import file_lock
     from curation.workspace import Workspace
 
     ws = Workspace.from_env(workspace)
@@ -51,29 +52,39 @@ def export(
     try:
         with file_lock(ws.lock_path("export"), wait=wait, what="export in this workspace"), progress_bar() as progress:
             bar = progress.add_task("articles", total=None)
-            done = run_export(ws, name, version=version, bump=bump, root=root, allow_same=allow_same, license=license,
-                              ratios=ratios, workers=workers,
-                              on_progress=lambda n, total: progress.update(bar, completed=n, total=total))
+            done = export(ws, name, version=version, bump=bump, root=root, allow_same=allow_same, license=license,
+                          ratios=ratios, workers=workers,
+                          on_progress=lambda n, total: progress.update(bar, completed=n, total=total))
     except ValueError as exc:  # export's data problems (e.g. annotations without a pulled task) say what to run
         raise fail(exc) from None
     except OSError as exc:  # a full disk: the version folder was discarded; name it, as the error may not
         raise fail(disk_failure(exc, (root or default_root(ws)) / name)) from None
     m = done.manifest
-    articles = {s: c["articles"] for s, c in m["counts"].items()}
-    log = m["changelog"]
-    typer.echo(f"wrote {done.path}: {sum(articles.values())} articles {articles}; "
-               f"tasks {m['tasks']}; left out {m['excluded_annotations']}")
-    if m["parent"]:
-        typer.echo(f"against {m['parent']}: {len(log['added'])} added, {len(log['removed'])} removed, "
-                   f"{len(log['changed'])} changed")
+    hub = None
     if push_to_hub:
-        tag = push_version(hub_api(), done.path, push_to_hub, m["version"])
-        typer.echo(f"pushed to https://huggingface.co/datasets/{push_to_hub} and tagged {tag}")
+        hub = {"repo": push_to_hub, "url": f"https://huggingface.co/datasets/{push_to_hub}",
+               "tag": push_version(hub_api(), done.path, push_to_hub, m["version"])}
+    articles = {split: c["articles"] for split, c in m["counts"].items()}
+    changes = {kind: len(ids) for kind, ids in m["changelog"].items()}
+    lines = [f"wrote {done.path}: {sum(articles.values())} articles ({_counts(articles)}); "
+             f"tasks: {_counts(m['tasks'])}; annotations left out: {_counts(m['excluded_annotations'])}"]
+    if m["parent"]:
+        lines.append(f"against {m['parent']}: {_counts(changes)}")
+    if hub:
+        lines.append(f"pushed to {hub['url']} and tagged {hub['tag']}")
+    output(as_json, {"name": m["name"], "version": m["version"], "path": str(done.path), "parent": m["parent"],
+                     "articles": articles, "tasks": m["tasks"], "excluded_annotations": m["excluded_annotations"],
+                     "changes": changes if m["parent"] else None, "hub": hub}, lines)
 
 
-@app.command()
-def versions(name: Annotated[str, typer.Argument(help="Dataset name.")], root: options.Root = None,
-             workspace: options.Workspace = None) -> None:
+def _counts(counts: dict[str, int]) -> str:
+    """{"train": 3, "test": 1} -> "3 train, 1 test" (prose, not a dict repr)."""
+    return ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items())
+
+
+@app.command("versions")
+def versions_cli(name: Annotated[str, typer.Argument(help="Dataset name.")], root: options.Root = None,
+             workspace: options.Workspace = None, as_json: options.Json = False) -> None:
     """List a dataset's versions, oldest first, with their size and parent."""
     from curation.export import manifest as mf
     from curation.export import versions as vs
@@ -82,37 +93,42 @@ def versions(name: Annotated[str, typer.Argument(help="Dataset name.")], root: o
     found = vs.versions(folder)
     if not found:
         raise fail(f"no versions of {name} under {folder.parent}")
+    rows = []
     for number in found:
         m = mf.read(folder / number)
-        articles = sum(c["articles"] for c in m["counts"].values())
-        typer.echo(f"{number}  {m['created_at']}  {articles} articles  parent {m['parent'] or '-'}")
+        rows.append({"version": number, "created_at": m["created_at"],
+                     "articles": sum(c["articles"] for c in m["counts"].values()), "parent": m["parent"]})
+    output(as_json, rows, [f"{r['version']}  {r['created_at']}  {r['articles']} articles  parent {r['parent'] or '-'}"
+                           for r in rows])
 
 
-@app.command()
-def diff(name: Annotated[str, typer.Argument(help="Dataset name.")], a: Annotated[str, typer.Argument(help="Older version.")],
+@app.command("diff")
+def diff_cli(name: Annotated[str, typer.Argument(help="Dataset name.")], a: Annotated[str, typer.Argument(help="Older version.")],
          b: Annotated[str, typer.Argument(help="Newer version.")], root: options.Root = None,
-         workspace: options.Workspace = None) -> None:
+         workspace: options.Workspace = None, as_json: options.Json = False) -> None:
     """Articles added, removed and changed from version A to version B, and label counts."""
     from curation.export import manifest as mf
     from curation.export import versions as vs
 
     folder = _dataset_dir(workspace, root, name)
     old, new = (mf.read(vs.resolve(folder, v)) for v in (a, b))
-    for kind, ids in mf.changelog(old["articles"], new["articles"]).items():
-        typer.echo(f"{kind}: {len(ids)}")
-        for article_id in ids:
-            typer.echo(f"  {article_id}")
-    for label in new["counts"]["train"]["labels"]:
-        before = sum(c["labels"][label] for c in old["counts"].values())
-        after = sum(c["labels"][label] for c in new["counts"].values())
-        typer.echo(f"{label}: {before} -> {after}")
+    articles = mf.changelog(old["articles"], new["articles"])
+    labels = {label: {"from": sum(c["labels"][label] for c in old["counts"].values()),
+                      "to": sum(c["labels"][label] for c in new["counts"].values())}
+              for label in new["counts"]["train"]["labels"]}
+    lines = []
+    for kind, ids in articles.items():
+        lines += [f"{kind}: {len(ids)}", *(f"  {article_id}" for article_id in ids)]
+    lines += [f"{label}: {n['from']} -> {n['to']}" for label, n in labels.items()]
+    output(as_json, {"name": name, "from": old["version"], "to": new["version"], "articles": articles, "labels": labels},
+           lines)
 
 
-@app.command()
-def verify(target: Annotated[str, typer.Argument(help="NAME (every version) or NAME@X.Y.Z.")], root: options.Root = None,
-           workspace: options.Workspace = None) -> None:
+@app.command("verify")
+def verify_cli(target: Annotated[str, typer.Argument(help="NAME (every version) or NAME@X.Y.Z.")], root: options.Root = None,
+           workspace: options.Workspace = None, as_json: options.Json = False) -> None:
     """Re-check sha256s, span and token offsets and counts against the manifest; exit 1 on any difference."""
-    from curation.export import verify as find_problems
+    from curation.export import verify
     from curation.export import versions as vs
 
     name, _, number = target.partition("@")
@@ -120,12 +136,10 @@ def verify(target: Annotated[str, typer.Argument(help="NAME (every version) or N
     numbers = [vs.resolve(folder, number).name] if number else vs.versions(folder)
     if not numbers:
         raise fail(f"no versions of {name} under {folder.parent}")
-    failed = False
-    for n in numbers:
-        found = find_problems(folder / n)
-        for problem in found:
-            typer.echo(f"{name}@{n}: {problem}", err=True)
-        typer.echo(f"{name}@{n}: {'FAILED' if found else 'ok'}")
-        failed |= bool(found)
-    if failed:
+    checked = [{"name": name, "version": n, "ok": not (found := verify(folder / n)), "problems": found}
+               for n in numbers]
+    output(as_json, checked,
+           [f"{name}@{c['version']}: {'FAILED' if c['problems'] else 'ok'}" for c in checked],
+           [f"{name}@{c['version']}: {problem}" for c in checked for problem in c["problems"]])
+    if not all(c["ok"] for c in checked):
         raise typer.Exit(1)

@@ -27,23 +27,23 @@ def _known_preannotator(name: str) -> str:
 
 
 Workspace = Annotated[Optional[Path], typer.Option(
-    "--workspace", "-w", envvar="CURATION_WORKSPACE", show_envvar=True, callback=_existing_folder,
+    "--workspace", "-w", metavar="DIR", envvar="CURATION_WORKSPACE", show_envvar=True, callback=_existing_folder,
     help="Workspace folder (default: the current directory).")]
 
 Json = Annotated[bool, typer.Option("--json", help="Print the result as one JSON document (shapes: docs/cli.md).")]
 
-Inputs = Annotated[list[Path], typer.Argument(help="Article files or directories (.txt, .md, .html, .jsonl).")]
+Inputs = Annotated[list[Path], typer.Argument(metavar="PATH", help="Article files or directories (.txt, .md, .html, .jsonl).")]
 
 Preannotator = Annotated[str, typer.Option(
-    callback=_known_preannotator, help="Installed pre-annotator to predict spans with (`curation preannotators`).")]
+    metavar="NAME", callback=_known_preannotator, help="Installed pre-annotator to predict spans with (`curation preannotators`).")]
 
 NoPredictions = Annotated[bool, typer.Option("--no-predictions", help="Tasks without predictions.")]
 
-Workers = Annotated[int, typer.Option(min=1, help="Processes to work in (the output is the same for any number).")]
+Workers = Annotated[int, typer.Option(min=1, metavar="N", help="Processes to work in (the output is the same for any number).")]
 
-MaxBytes = Annotated[int, typer.Option(min=1, help="Reject an input file (a JSONL line) larger than this.")]
+MaxBytes = Annotated[int, typer.Option(min=1, metavar="BYTES", help="Reject an input file (a JSONL line) larger than this.")]
 
-Root = Annotated[Optional[Path], typer.Option(help="Folder of datasets (default: datasets/ in the workspace).")]
+Root = Annotated[Optional[Path], typer.Option(metavar="DIR", help="Folder of datasets (default: datasets/ in the workspace).")]
 
 Wait = Annotated[bool, typer.Option("--wait", help="If another operator's command of this kind is running in this "
                                                    "workspace, wait for it to finish instead of stopping.")]

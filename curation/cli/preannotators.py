@@ -8,8 +8,8 @@ from curation.cli import options
 from curation.cli._app import app, emit
 
 
-@app.command()
-def preannotators(as_json: options.Json = False) -> None:
+@app.command("preannotators")
+def preannotators_cli(as_json: options.Json = False) -> None:
     """List the installed pre-annotators (entry points `curation.preannotators`): name, model version, package."""
     from importlib.metadata import entry_points
 

@@ -10,20 +10,18 @@ import typer
 
 from curation import defaults
 from curation.cli import options
-from curation.cli._app import app, progress_bar, usage
+from curation.cli._app import app, output, progress_bar, usage
 from curation.cli.tasks import ProblemLog
 
 if TYPE_CHECKING:
-    from label_studio_sdk import LabelStudio
-
     from curation.sync.push import PushReport
     from curation.workspace import Workspace
 
 RESUME = "what was imported before is kept and recorded: run `curation push` again to import the rest"
 
 
-@app.command()
-def push(
+@app.command("push")
+def push_cli(
     inputs: options.Inputs,
     workspace: options.Workspace = None,
     preannotator: options.Preannotator = defaults.PREANNOTATOR,
@@ -38,6 +36,7 @@ def push(
     dedupe: Annotated[bool, typer.Option("--dedupe", help="Delete duplicate tasks of one article text already in the "
                                                           "project, keeping the annotated one (implies --full).")] = False,
     wait: options.Wait = False,
+    as_json: options.Json = False,
 ) -> None:
     """Create or update the Label Studio project and import the articles' tasks (idempotent; safe to re-run)."""
     from curation.cli._failures import server_failures
@@ -52,18 +51,18 @@ def push(
     with file_lock(ws.lock_path("push"), wait=wait, what="push in this workspace"), \
             server_failures("the push", RESUME):
         _push(ws, inputs, model_version, None if no_predictions else preannotator, batch_size, workers, max_bytes,
-              force, predictions_only, full or dedupe, dedupe)
+              force, predictions_only, full or dedupe, dedupe, as_json)
 
 
 def _push(ws: Workspace, inputs: list[Path], model_version: str | None, preannotator: str | None,
           batch_size: int | None, workers: int, max_bytes: int, force: bool, predictions_only: bool, full: bool,
-          dedupe: bool) -> None:
+          dedupe: bool, as_json: bool) -> None:
     """The push, once this workspace's push lock is held."""
     from curation.pipeline import iter_tasks
     from curation.server import connect, target
     from curation.sync import ledger
     from curation.sync.project import ensure_project, show_predictions
-    from curation.sync.push import push_tasks, refresh_predictions
+    from curation.sync.push import dedupe as remove_duplicates, push_tasks, refresh_predictions
 
     client = connect(ws)
     project = ensure_project(client, ws, model_version, force=force)
@@ -79,37 +78,43 @@ def _push(ws: Workspace, inputs: list[Path], model_version: str | None, preannot
         else:
             report = push_tasks(client, project.id, tasks, batch_size=size, on_batch=advance,
                                 ledger_path=ledger.path_for(ws, project.id), full=full)
+            if dedupe:
+                report.removed = remove_duplicates(client, report.duplicates)
     if model_version and not show_predictions(client, project.id, model_version):
         typer.echo(f"warning: no task has a {model_version} prediction yet; add them with --predictions-only", err=True)
+    left = 0
     if predictions_only:
-        for article_id in refreshed.not_in_project:
-            typer.echo(f"{article_id}: no task with this text in the project; push it first", err=True)
-        typer.echo(f"added {refreshed.refreshed} {model_version} predictions, {refreshed.current} tasks already had one;"
-                   f" project: {url}")
-        raise typer.Exit(1 if problems.errors else 0)
-    for article_id, old_task in report.superseded:
-        typer.echo(f"{article_id}: text changed; imported as a new task, old task {old_task} kept", err=True)
-    left = duplicates(client, report, dedupe)
-    typer.echo(f"imported {report.imported} tasks, {report.unchanged} already there; project: {url}")
+        payload = {"project_id": project.id, "url": url, "model_version": model_version, "added": refreshed.refreshed,
+                   "current": refreshed.current, "not_in_project": refreshed.not_in_project}
+        notes = [f"{article_id}: no task with this text in the project; push it first"
+                 for article_id in refreshed.not_in_project]
+        line = f"added {refreshed.refreshed} {model_version} predictions, {refreshed.current} tasks already had one"
+    else:
+        found, left = duplicates(report)
+        payload = {"project_id": project.id, "url": url, "imported": report.imported, "unchanged": report.unchanged,
+                   "superseded": [{"article_id": a, "old_task_id": t} for a, t in report.superseded],
+                   "duplicates": found, "removed": report.removed}
+        notes = [f"{article_id}: text changed; imported as a new task, old task {old_task} kept"
+                 for article_id, old_task in report.superseded] + duplicate_notes(found, report.removed)
+        line = f"imported {report.imported} tasks, {report.unchanged} already there"
+    output(as_json, {**payload, "problems": problems.as_json()}, [f"{line}; project: {url}"], notes)
     if problems.errors or left:
         raise typer.Exit(1)
 
 
-def duplicates(client: LabelStudio, report: PushReport, dedupe: bool) -> int:
-    """Report the project's duplicate tasks (removing the unannotated ones with `dedupe`); how many are left."""
-    from curation.sync.push import dedupe as remove_duplicates
+def duplicates(report: PushReport) -> tuple[list[dict], int]:
+    """The project's duplicate tasks as JSON (each with the copies still there), and how many copies are left."""
+    found = [{"article_id": dup.key[0], "kept": dup.keep, "left": [t for t in dup.others if t not in report.removed],
+              "annotated": list(dup.annotated_others)} for dup in report.duplicates]
+    return found, sum(len(dup["left"]) for dup in found)
 
-    if dedupe:
-        report.removed = remove_duplicates(client, report.duplicates)
-    left = 0
-    for dup in report.duplicates:
-        extra = [t for t in dup.others if t not in report.removed]
-        left += len(extra)
-        if extra:
-            hint = (f"{', '.join(map(str, dup.annotated_others))} annotated too: merge by hand" if dup.annotated_others
+
+def duplicate_notes(found: list[dict], removed: list[int]) -> list[str]:
+    notes = []
+    for dup in found:
+        if dup["left"]:
+            hint = (f"{', '.join(map(str, dup['annotated']))} annotated too: merge by hand" if dup["annotated"]
                     else "remove with `curation push --dedupe`")
-            typer.echo(f"{dup.key[0]}: {len(dup.others) + 1} tasks of one text: {dup.keep} kept, "
-                       f"{', '.join(map(str, extra))} duplicate ({hint})", err=True)
-    if report.removed:
-        typer.echo(f"removed {len(report.removed)} duplicate tasks", err=True)
-    return left
+            notes.append(f"{dup['article_id']}: {len(dup['left']) + 1} tasks of one text: {dup['kept']} kept, "
+                         f"{', '.join(map(str, dup['left']))} duplicate ({hint})")
+    return notes + ([f"removed {len(removed)} duplicate tasks"] if removed else [])

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from curation.cli import options
-from curation.cli._app import app, emit
+from curation.cli._app import app, emit, output
 
 if TYPE_CHECKING:
     import polars as pl
@@ -66,13 +66,13 @@ def show(as_json: bool, payload: dict, heading: str, tables: list[tuple[str, pl.
         print_frame(console, title, frame)
 
 
-@app.command()
-def agreement(workspace: options.Workspace = None, as_json: options.Json = False) -> None:
+@app.command("agreement")
+def agreement_cli(workspace: options.Workspace = None, as_json: options.Json = False) -> None:
     """Agreement between annotators on tasks two or more submitted: span F1, Krippendorff's alpha, Cohen's kappa."""
-    from curation.quality.agreement import agreement as compute_agreement
+    from curation.quality.agreement import agreement
 
     ws, pulled = loaded(workspace)
-    result = compute_agreement(pulled, ws.config().review)
+    result = agreement(pulled, ws.config().review)
     show(as_json, result.as_dict(), f"{result.tasks} tasks with two or more annotators", [
         ("span agreement between annotator pairs", result.spans),
         ("Krippendorff's alpha over tokens (nominal)", result.alpha),
@@ -90,8 +90,8 @@ def dispute_json(d: TaskDispute, url: str, project_id: int | None) -> dict:
                         for c in d.choices]}
 
 
-@app.command()
-def disagreements(
+@app.command("disagreements")
+def disagreements_cli(
     workspace: options.Workspace = None,
     limit: Annotated[int, typer.Option(min=1, help="Show at most this many tasks.")] = 20,
     as_json: options.Json = False,
@@ -128,11 +128,12 @@ def show_utility(workspace: Path | None, as_json: bool) -> None:
         ("lead time (s) with and without predictions", result.lead_time)])
 
 
-@app.command()
-def report(
+@app.command("report")
+def report_cli(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for index.html and its PNG plots.")] = Path("report"),
     workspace: options.Workspace = None,
     limit: Annotated[int, typer.Option(min=1, help="Disputed tasks to list.")] = 10,
+    as_json: options.Json = False,
 ) -> None:
     """Write an offline HTML quality report: progress, labels, agreement, annotators, pre-annotation, disputes."""
     from curation.quality.report import write_report
@@ -142,16 +143,17 @@ def report(
         raise fail(f"no pulled annotations in {ws.dir / 'snapshots'}: run `curation pull` first")
     page = write_report(pulled, ws.config().review, out, url=label_studio_url(ws), project_id=ws.config().project_id,
                         limit=limit)
-    typer.echo(f"wrote {page}")
+    output(as_json, {"page": str(page)}, [f"wrote {page}"])
 
 
-@app.command()
-def adjudicate(
+@app.command("adjudicate")
+def adjudicate_cli(
     workspace: options.Workspace = None,
     limit: Annotated[int, typer.Option(min=1, help="Prepare at most this many disputed tasks, most disputed first.")] = 50,
+    as_json: options.Json = False,
 ) -> None:
     """Add each disputed task's competing annotations as predictions (model version annotator:<pseudonym>) for a reviewer."""
-    from curation.quality.adjudicate import adjudicate as add_competing
+    from curation.quality.adjudicate import adjudicate
     from curation.quality.disputes import disputes
     from curation.server import connect
 
@@ -159,9 +161,10 @@ def adjudicate(
     project_id = ws.config().project_id
     tasks = pulled.multi_annotated()
     found = disputes(tasks)[:limit]
-    client = connect(ws)
-    added = add_competing(client, ws, found, tasks)
+    added = adjudicate(connect(ws), ws, found, tasks)
     url = label_studio_url(ws)
-    for dispute in found:
-        typer.echo(f"task {dispute.task_id}: {added[dispute.task_id]} predictions added  {dispute.link(url, project_id)}")
-    typer.echo(f"{len(found)} disputed tasks ready for review: accept (review decision) the annotation that should stand")
+    prepared = [{"task_id": d.task_id, "predictions_added": added[d.task_id], "link": d.link(url, project_id)}
+                for d in found]
+    output(as_json, prepared, [
+        *(f"task {t['task_id']}: {t['predictions_added']} predictions added  {t['link']}" for t in prepared),
+        f"{len(found)} disputed tasks ready for review: accept (review decision) the annotation that should stand"])

@@ -14,18 +14,17 @@ server_app = typer.Typer(help="Run the embedded Label Studio server (127.0.0.1, 
 app.add_typer(server_app, name="server")
 
 
-@server_app.command()
-def start(
+@server_app.command("start")
+def start_cli(
     workspace: options.Workspace = None,
     port: Annotated[Optional[int], typer.Option(min=1, max=65535, help="Port on 127.0.0.1 (default 8080; remembered).")] = None,
 ) -> None:
     """Start Label Studio in the background (installing it on first use) and wait until it accepts the API token."""
-    from curation import server as ls
-    from curation.server import credentials
+    from curation.server import credentials, start
     from curation.workspace import Workspace
 
     ws = Workspace.from_env(workspace)
-    state, created = ls.start(ws, port, echo=lambda message: typer.echo(message, err=True))
+    state, created = start(ws, port, echo=lambda message: typer.echo(message, err=True))
     creds = credentials.load(ws)
     typer.echo(f"Label Studio {state.version} is running at {state.url} (pid {state.pid})")
     if created and creds:  # the only time the secrets are shown
@@ -34,28 +33,28 @@ def start(
     typer.echo(f"credentials: {ws.credentials_path} (readable by you only)")
 
 
-@server_app.command()
-def stop(workspace: options.Workspace = None) -> None:
+@server_app.command("stop")
+def stop_cli(workspace: options.Workspace = None) -> None:
     """Stop the embedded Label Studio (SIGTERM, then SIGKILL after 20 s)."""
-    from curation import server as ls
+    from curation.server import stop
     from curation.workspace import Workspace
 
-    stopped = ls.stop(Workspace.from_env(workspace))
+    stopped = stop(Workspace.from_env(workspace))
     typer.echo("Label Studio stopped" if stopped else "Label Studio was not running")
 
 
-@server_app.command()
-def status(workspace: options.Workspace = None, as_json: options.Json = False) -> None:
+@server_app.command("status")
+def status_cli(workspace: options.Workspace = None, as_json: options.Json = False) -> None:
     """URL, version, pid and number of projects of the embedded server; exit 1 if it is not running."""
     from rich.console import Console
     from rich.table import Table
 
-    from curation import server as ls
+    from curation.server import connect, embedded_target, status
     from curation.workspace import Workspace
 
     ws = Workspace.from_env(workspace)
-    state = ls.status(ws)
-    projects = len(list(ls.connect(ws, where=ls.embedded_target(ws)).projects.list())) if state.running else None
+    state = status(ws)
+    projects = len(list(connect(ws, where=embedded_target(ws)).projects.list())) if state.running else None
     info = {"url": state.url, "running": state.running, "version": state.version, "pid": state.pid,
             "projects": projects, "workspace": str(ws.root)}
     if as_json:

@@ -7,21 +7,22 @@ from typing import Annotated
 import typer
 
 from curation.cli import options
-from curation.cli._app import app, emit, progress_bar
+from curation.cli._app import app, emit, output, progress_bar
 
 
-@app.command()
-def pull(
+@app.command("pull")
+def pull_cli(
     workspace: options.Workspace = None,
     full: Annotated[bool, typer.Option("--full", help="Compare every task, not only recently updated ones; set aside "
                                                       "damaged snapshot files and fetch their annotations again.")] = False,
     wait: options.Wait = False,
+    as_json: options.Json = False,
 ) -> None:
     """Fetch new, changed and deleted annotations into append-only snapshots under .curation/snapshots/."""
     from curation.cli._failures import server_failures
     from curation.server import connect
     from curation.server.locking import file_lock
-    from curation.sync.pull import pull as run_pull
+    from curation.sync.pull import pull
     from curation.sync.snapshots import current_project
     from curation.workspace import Workspace
 
@@ -32,21 +33,21 @@ def pull(
         client = connect(ws)
         with progress_bar() as progress:
             bar = progress.add_task("listing tasks", total=None)
-            report = run_pull(client, ws, project_id, full=full, on_task=lambda r: progress.update(
+            report = pull(client, ws, project_id, full=full, on_task=lambda r: progress.update(
                 bar, completed=r.tasks_fetched, description=f"{r.tasks_checked} listed, {r.tasks_fetched} fetched"))
-    for path in report.set_aside:
-        typer.echo(f"warning: set aside {path} (unreadable, or the other file of an unreadable pull); its annotations "
-                   "were fetched again", err=True)
-    for error in report.offset_errors:
-        typer.echo(f"offset mismatch: {error}", err=True)
     events = ", ".join(f"{n} {kind}" for kind, n in report.events.items())
-    typer.echo(f"checked {report.tasks_checked} tasks, fetched {report.tasks_fetched}: {events}")
+    output(as_json, {"project_id": project_id, "pull_id": report.pull_id, "tasks_checked": report.tasks_checked,
+                     "tasks_fetched": report.tasks_fetched, "events": report.events, "offset_errors": report.offset_errors,
+                     "set_aside": [str(p) for p in report.set_aside]},
+           [f"checked {report.tasks_checked} tasks, fetched {report.tasks_fetched}: {events}"],
+           [f"warning: set aside {path} (unreadable, or the other file of an unreadable pull); its annotations were "
+            "fetched again" for path in report.set_aside] + [f"offset mismatch: {error}" for error in report.offset_errors])
     if report.offset_errors:
         raise typer.Exit(1)
 
 
-@app.command()
-def status(
+@app.command("status")
+def status_cli(
     workspace: options.Workspace = None,
     live: Annotated[bool, typer.Option("--live", help="Ask the server for the task count and the tasks in progress "
                                                       "(drafts) instead of using the last pull alone.")] = False,

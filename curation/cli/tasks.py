@@ -11,6 +11,7 @@ import typer
 from curation import defaults
 from curation.cli import options
 from curation.cli._app import app, progress_bar
+from curation.cli._app import output as show
 
 if TYPE_CHECKING:
     from curation.models import Problem
@@ -22,22 +23,29 @@ class Format(str, Enum):
 
 
 class ProblemLog:
-    """Prints each input problem as it happens and remembers whether any was an error."""
+    """Prints each input problem as it happens and keeps it for the summary (and the JSON report)."""
 
     def __init__(self) -> None:
-        self.errors = 0
-        self.warnings = 0
+        self.seen: list[Problem] = []
 
     def __call__(self, problem: Problem) -> None:
-        if problem.severity == "error":
-            self.errors += 1
-        else:
-            self.warnings += 1
+        self.seen.append(problem)
         typer.secho(str(problem), err=True, fg="red" if problem.severity == "error" else "yellow")
 
+    @property
+    def errors(self) -> int:
+        return sum(p.severity == "error" for p in self.seen)
 
-@app.command()
-def tasks(
+    @property
+    def warnings(self) -> int:
+        return len(self.seen) - self.errors
+
+    def as_json(self) -> list[dict]:
+        return [p.model_dump() for p in self.seen]
+
+
+@app.command("tasks")
+def tasks_cli(
     inputs: options.Inputs,
     output: Annotated[Path, typer.Option("--output", "-o", help="Label Studio import file to write.")],
     fmt: Annotated[Format, typer.Option("--format", help="json (one array) or jsonl (one task a line).")] = Format.json,
@@ -45,6 +53,7 @@ def tasks(
     no_predictions: options.NoPredictions = False,
     workers: options.Workers = defaults.WORKERS,
     max_bytes: options.MaxBytes = defaults.MAX_BYTES,
+    as_json: options.Json = False,
 ) -> None:
     """Convert articles into pre-annotated Label Studio tasks (one task per article)."""
     from curation.pipeline import iter_tasks
@@ -56,6 +65,8 @@ def tasks(
     )
     with progress_bar() as progress:
         written = write_tasks(progress.track(stream, description="tasks"), output, fmt.value)
-    typer.echo(f"wrote {written} tasks to {output} ({problems.errors} errors, {problems.warnings} warnings)", err=True)
+    summary = f"wrote {written} tasks to {output} ({problems.errors} errors, {problems.warnings} warnings)"
+    show(as_json, {"output": str(output), "format": fmt.value, "tasks": written, "problems": problems.as_json()},
+         notes=[summary])
     if problems.errors:
         raise typer.Exit(code=1)

@@ -36,8 +36,6 @@ from curation.export.select import RULE
 from curation.export.source import reviewed, to_record
 from curation.export.splits import DEFAULT_RATIOS
 from curation.export.write import VersionFolder
-from curation.quality.agreement import span_agreement, token_alpha
-from curation.quality.annotations import load as load_annotations
 from curation.schema import SCHEMA
 from curation.server.process import url_for
 from curation.workspace import Workspace
@@ -196,6 +194,10 @@ def write_chunks(out: VersionFolder, chunks: Iterator[Chunk], tally: Tally, on_c
 def agreement(ws: Workspace) -> dict[str, Any]:
     """The figures `curation agreement` gives, for the card: span F1 between annotator pairs per label and
     Krippendorff's alpha over tokens, over the tasks two or more annotators submitted."""
+    # imported here: curation.quality imports export's modules, whose package imports this one
+    from curation.quality.agreement import span_agreement, token_alpha
+    from curation.quality.annotations import load as load_annotations
+
     tasks = load_annotations(ws, multi_annotated_only=True).multi_annotated()
     spans, _ = span_agreement(tasks)
     return {"tasks": len(tasks),

@@ -8,7 +8,7 @@ import json
 import trafilatura
 
 from curation.ingest.article import make_article
-from curation.ingest.normalize import PARAGRAPH_BREAK
+from curation.ingest.normalize import PARAGRAPH_BREAK, normalize_text
 from curation.models import Article
 
 EXTRACTED = "extracted the main text with trafilatura: markup, scripts and page boilerplate removed"
@@ -26,7 +26,9 @@ def parse_html(raw: str, *, source_path: str) -> Article:
     if lines and title and lines[0].strip() == title.strip():
         lines = lines[1:]  # trafilatura repeats the <h1> headline as the first line
     return make_article(
-        PARAGRAPH_BREAK.join(lines),  # trafilatura gives one paragraph a line
+        # trafilatura gives one paragraph a line, as text: what looks like a tag in it
+        # was written with entities and is shown on the page, so it stays.
+        normalize_text(PARAGRAPH_BREAK.join(lines), markup=False),
         source_path=source_path,
         title=title,
         byline=page.get("author"),
@@ -35,4 +37,5 @@ def parse_html(raw: str, *, source_path: str) -> Article:
         publisher=page.get("source-hostname"),  # trafilatura's name for the site name
         language=page.get("language") or "en",
         warnings=[EXTRACTED],
+        metadata_is_text=True,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 
 from curation.ingest.article import make_article
@@ -11,6 +12,24 @@ from curation.models import Article, Problem
 
 TEXT_KEYS = ("text", "body")
 STRING_KEYS = ("title", "url", "published", "byline", "author", "publisher", "language")
+# An article record is an object of strings; Python's parser recurses per level and
+# would raise RecursionError (a traceback) near 1,000.
+MAX_JSON_DEPTH = 64
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def too_deep(line: str) -> bool:
+    """True when the JSON on `line` nests more than MAX_JSON_DEPTH levels. Only lines with
+    that many brackets are scanned, so an ordinary line costs two `str.count`s."""
+    if line.count("[") + line.count("{") <= MAX_JSON_DEPTH:
+        return False
+    depth = 0
+    for bracket in _BRACKETS.findall(_JSON_STRING.sub("", line)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > MAX_JSON_DEPTH:
+            return True
+    return False
 
 
 def record_fields(record: object) -> dict[str, object]:
@@ -42,6 +61,8 @@ def record_fields(record: object) -> dict[str, object]:
 
 def parse_jsonl_line(line: str, *, source_path: str, source_line: int) -> Article:
     """One JSONL line as an Article; ValueError saying what is wrong with the line."""
+    if too_deep(line):
+        raise ValueError(f"JSON nested more than {MAX_JSON_DEPTH} levels deep; an article is one object of strings")
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:

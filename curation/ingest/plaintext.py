@@ -21,6 +21,9 @@ MAX_TITLE_CHARS = 250
 MAX_CAPTION_CHARS = 300
 MAX_HEADER_BLOCKS = 6
 MAX_BYLINE_WORDS = 12
+# What peeling a page dump does by design (see README): recorded on the article, not a warning.
+DROPPED_CAPTION = "dropped photo caption/credit line"
+MOVED_URL = "moved the trailing source URL out of the text"
 
 _BYLINE = re.compile(r"^(?:written\s+)?by\s*:?\s+(?:the\s+)?(?P<who>\S.*)$", re.IGNORECASE)
 _DATE_LABEL = re.compile(r"^(?:(?:first\s+|last\s+)?(?:published|updated|posted)(?:\s+on)?|date)\s*:?\s*", re.IGNORECASE)
@@ -97,7 +100,7 @@ def take_header_block(block: str, parts: Parts) -> bool:
         elif date:
             parts.published = parts.published or date
         elif credit:
-            parts.warnings.append(f"dropped photo caption/credit line {line!r}")
+            parts.warnings.append(f"{DROPPED_CAPTION} {line!r}")
     return True
 
 
@@ -131,7 +134,7 @@ def split_trailer(blocks: list[str], parts: Parts) -> list[str]:
             found = _BARE_URL.fullmatch(blocks[i]) if i == len(blocks) - 1 else None
         if found and (url := clean_url(found[0])):
             parts.url = url
-            parts.warnings.append("moved the trailing source URL out of the text")
+            parts.warnings.append(MOVED_URL)
             return blocks[:i]
     return blocks
 
@@ -149,5 +152,6 @@ def parse_text(raw: str, *, source_path: str, source_line: int | None = None, **
         NormalizedText(PARAGRAPH_BREAK.join(body), tuple(parts.warnings)),
         source_path=source_path,
         source_line=source_line,
+        metadata_is_text=True,  # found in the normalised text; explicit `metadata` is text too
         **{**found, **{k: v for k, v in metadata.items() if v is not None}},
     )

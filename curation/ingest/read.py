@@ -4,6 +4,8 @@ any parser sees the content, so every bad file gets a precise reason."""
 from __future__ import annotations
 
 import codecs
+import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -47,12 +49,40 @@ def decode(data: bytes, *, first_line: int = 1, base_offset: int = 0) -> str:
         ) from None
 
 
+def os_reason(exc: OSError) -> str:
+    """'permission denied' from "[Errno 13] Permission denied: '/x'": the path is named elsewhere."""
+    return (exc.strerror or str(exc)).lower()
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """`path` opened for reading, or InputError when it is not a regular file: a FIFO
+    or a device named .txt would block or never end."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # opening a FIFO must not wait for a writer
+    except OSError as exc:
+        raise InputError(f"cannot open: {os_reason(exc)}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise InputError("not a regular file (a FIFO, socket or device)")
+    return os.fdopen(fd, "rb")
+
+
+def too_big(size: int, max_bytes: int) -> InputError:
+    return InputError(f"file is {megabytes(size)}, over the {megabytes(max_bytes)} limit (max_bytes)")
+
+
 def read_text(path: Path, max_bytes: int) -> str:
-    """A whole file's text (one article), refused before reading when it is over `max_bytes`."""
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise InputError(f"file is {megabytes(size)}, over the {megabytes(max_bytes)} limit (max_bytes)")
-    data = path.read_bytes()
+    """A whole file's text (one article), refused before reading when it is over
+    `max_bytes`; never more than that is read, even from a file growing meanwhile."""
+    with open_regular(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > max_bytes:
+            raise too_big(size, max_bytes)
+        data = handle.read(size + 1)  # not read(max_bytes + 1): that allocates max_bytes for every file
+        if len(data) > size:  # grown since fstat: read on, never past the limit
+            data += handle.read(max_bytes + 1 - len(data))
+    if len(data) > max_bytes:
+        raise too_big(len(data), max_bytes)
     check_not_binary(data)
     text = decode(data)
     if not text.strip():
@@ -73,9 +103,13 @@ def skip_line(handle: BinaryIO) -> int:
 def read_lines(path: Path, max_bytes: int) -> Iterator[tuple[int, str | InputError]]:
     """(line number, text) for each non-blank line, streamed: a JSONL file may hold a whole
     corpus, so `max_bytes` limits each line (one article), never the file. A line that
-    cannot be read is yielded as an InputError in its place; the next lines go on."""
-    with path.open("rb") as handle:
-        check_not_binary(handle.read(BINARY_SNIFF_BYTES))
+    cannot be read is yielded as an InputError in its place; the next lines go on. A NUL
+    byte condemns its line only, unless the file does not even start like JSONL ('{'):
+    then it is binary (an image renamed .jsonl), one error rather than one a line."""
+    with open_regular(path) as handle:
+        head = handle.read(BINARY_SNIFF_BYTES)
+        if not head.lstrip(b" \t\r\n").removeprefix(codecs.BOM_UTF8).lstrip().startswith(b"{"):
+            check_not_binary(head)
         handle.seek(0)
         offset, any_content = 0, False
         number = 0

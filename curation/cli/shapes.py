@@ -1,0 +1,76 @@
+"""The shape of every command's `--json` document: the contract scripts rely on, written once.
+
+docs/cli.md shows these; tests check each command's real output against them. Notation: a dict lists its keys
+(`"*"` stands for any key, e.g. a label or a state); a key ending in `?` may be null; `[x]` is a list of x; a leaf
+names the JSON type: int, number (int or float), str, bool, any. New keys may be added; none is removed or renamed
+without a new major version of curation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+PROBLEM = {"path": "str", "line?": "int", "message": "str", "severity": "str"}  # severity: error | warning
+ROWS = [{"*": "any"}]  # the rows of a table the command prints, one key per column
+
+SHAPES: dict[str, Any] = {
+    "tasks": {"output": "str", "format": "str", "tasks": "int", "problems": [PROBLEM]},
+    "push": {"project_id": "int", "url": "str", "imported": "int", "unchanged": "int",
+             "superseded": [{"article_id": "str", "old_task_id": "int"}], "problems": [PROBLEM]},
+    "push --predictions-only": {"project_id": "int", "url": "str", "model_version": "str", "added": "int",
+                                "current": "int", "not_in_project": ["str"], "problems": [PROBLEM]},
+    "pull": {"project_id": "int", "pull_id": "str", "tasks_checked": "int", "tasks_fetched": "int",
+             "events": {"created": "int", "updated": "int", "deleted": "int"}, "offset_errors": ["str"]},
+    "status": {"project_id": "int", "tasks": {"*": "int"}, "annotators": {"*": {"submitted": "int", "skipped": "int"}}},
+    "server status": {"url": "str", "running": "bool", "version?": "str", "pid?": "int", "projects?": "int",
+                      "workspace": "str"},
+    "export": {"name": "str", "version": "str", "path": "str", "parent?": "str",
+               "articles": {"train": "int", "validation": "int", "test": "int"}, "tasks": {"*": "int"},
+               "excluded_annotations": {"*": "int"}, "changes?": {"added": "int", "removed": "int", "changed": "int"},
+               "hub?": {"repo": "str", "url": "str", "tag": "str"}},
+    "versions": [{"version": "str", "created_at": "str", "articles": "int", "parent?": "str"}],
+    "diff": {"name": "str", "from": "str", "to": "str",
+             "articles": {"added": ["str"], "removed": ["str"], "changed": ["str"]},
+             "labels": {"*": {"from": "int", "to": "int"}}},
+    "verify": [{"name": "str", "version": "str", "ok": "bool", "problems": ["str"]}],
+    "agreement": {"tasks": "int", "problems": "any", "spans": ROWS, "pairs": ROWS, "alpha": ROWS, "kappa": ROWS,
+                  "relations": ROWS, "versus_final": ROWS},
+    "disagreements": [{"task_id": "int", "link?": "str", "annotators": ["int"], "agreement": "number",
+                       "regions": [{"label": "str", "start": "int", "end": "int", "text": "str",
+                                    "marked_by": ["int"], "not_marked_by": ["int"]}],
+                       "choices": [{"field": "str", "region": "any", "values": {"*": "any"}}]}],
+    "report": {"page": "str"},
+    "adjudicate": [{"task_id": "int", "predictions_added": "int", "link": "str"}],
+    "evaluate": [{"corpus": "str", "label": "str", "match": "str", "precision": "number", "recall": "number",
+                  "f1": "number", "n": "int"}],
+    "evaluate --reviewed": {"tasks": "int", "model_versions": ["str"], "spans": ROWS, "regions": {"*": "int"},
+                            "lead_time": ROWS},
+    "preannotators": [{"name": "str", "model_version?": "str", "entry_point?": "str", "package?": "str",
+                       "error?": "str"}],
+}
+
+_TYPES = {"int": (int,), "number": (int, float), "str": (str,), "bool": (bool,)}
+
+
+def mismatches(value: Any, shape: Any, where: str = "$") -> list[str]:
+    """Where `value` departs from `shape` (empty when it conforms); extra keys are departures too."""
+    if isinstance(shape, str):
+        if shape == "any":
+            return []
+        ok = isinstance(value, _TYPES[shape]) and (shape == "bool" or not isinstance(value, bool))
+        return [] if ok else [f"{where}: expected {shape}, got {type(value).__name__}"]
+    if isinstance(shape, list):
+        if not isinstance(value, list):
+            return [f"{where}: expected a list, got {type(value).__name__}"]
+        return [m for i, item in enumerate(value) for m in mismatches(item, shape[0], f"{where}[{i}]")]
+    if not isinstance(value, dict):
+        return [f"{where}: expected an object, got {type(value).__name__}"]
+    if "*" in shape:
+        return [m for key, item in value.items() for m in mismatches(item, shape["*"], f"{where}.{key}")]
+    keys = {key.rstrip("?"): key for key in shape}
+    found = [f"{where}: unexpected key {key!r}" for key in value.keys() - keys.keys()]
+    found += [f"{where}: missing key {key!r}" for key in keys.keys() - value.keys()]
+    for key, spelled in keys.items():
+        if key in value and not (value[key] is None and spelled.endswith("?")):
+            found += mismatches(value[key], shape[spelled], f"{where}.{key}")
+    return found
