@@ -26,9 +26,9 @@ from curation.server import connect
 from curation.server.locking import file_lock
 from curation.sync import ledger, snapshots
 from curation.sync.pull import pull
-from curation.sync.project import ensure_project
 from curation.sync.push import list_project
 from curation.workspace import Workspace, WorkspaceConfig
+from tests.test_pull import import_annotated
 
 pytestmark = pytest.mark.labelstudio
 runner = CliRunner()
@@ -164,13 +164,7 @@ def test_duplicates_already_in_the_project_are_reported_and_dedupe_keeps_the_ann
 def annotated(root: Path, n: int) -> Workspace:
     """A project of `n` tasks, each with one annotation (imported in one request)."""
     ws = workspace(root, f"pulls {root.name} {n}")
-    client = connect(ws)
-    project_id = ensure_project(client, ws, None).id
-    me = client.users.whoami().id
-    client.projects.import_tasks(id=project_id, request=[
-        {"data": {"text": f"Story {i}: officials said {i} roads were closed.", "article_id": f"a{i}",
-                  "content_hash": f"h{i}"},
-         "annotations": [{"result": [], "completed_by": me, "lead_time": float(i)}]} for i in range(n)])
+    import_annotated(connect(ws), ws, n)
     return ws
 
 
