@@ -34,6 +34,7 @@ from curation.models import Article
 from curation.preannotate import get_preannotator
 from curation.sync import snapshots
 from curation.tasks import document_result
+from curation.team.roster import record_admin
 from curation.workspace import Workspace, WorkspaceConfig
 
 MODEL = "curation-rules-1.0"
@@ -69,6 +70,7 @@ def base_tasks() -> list[tuple[str, list[dict[str, Any]]]]:
 def synthesize(ws: Workspace, n: int, json_export: Path | None = None) -> int:
     """Write `n` reviewed tasks as one pull snapshot of `ws` (and as a Label Studio JSON export); returns spans."""
     ws.save_config(WorkspaceConfig(project_id=1))
+    record_admin(ws, 1)  # user 1, the admin, saved every annotation (as through its API): its accepts are reviews
     pairs = base_tasks()
     rows, copies, export, spans = [], [], [], 0
     for i in range(n):
@@ -82,7 +84,7 @@ def synthesize(ws: Workspace, n: int, json_export: Path | None = None) -> int:
                       "ground_truth": False, "lead_time": 30.0, "created_at": stamp, "updated_at": stamp}
         rows.append({"pull_id": "bench", "event": "created", "task_id": i + 1, "task_updated_at": stamp,
                      "article_id": article_id, "content_hash": data["content_hash"], "annotation_id": i + 1,
-                     "completed_by": annotation["completed_by"], "was_cancelled": False, "ground_truth": False,
+                     "completed_by": annotation["completed_by"], "updated_by": 1, "was_cancelled": False, "ground_truth": False,
                      "lead_time": 30.0, "created_at": stamp, "updated_at": stamp, "review": "accept",
                      "result": json.dumps(annotation["result"], ensure_ascii=False), "regions_kept": 0,
                      "regions_edited": 0, "regions_deleted": 0, "regions_added": 0, "offset_errors": 0})

@@ -10,6 +10,8 @@ The Python API mirrors the CLI: each command is a thin wrapper of the function n
     export         curation.export.export                   versions   versions
     diff           changelog                                verify     verify
     preannotators  get_preannotator, register               load a published version: load
+    team add       add_member                               team remove   remove_member
+    team list      team_rows                                review     needing_review, publish_review
 
     from curation import ingest, get_preannotator, iter_tasks, write_tasks, labeling_config
 
@@ -53,6 +55,8 @@ _EXPORTS = {
     "versions": "curation.export.versions",
     "changelog": "curation.export.manifest",
     "verify": "curation.export",
+    "add_member": "curation.team.members", "remove_member": "curation.team.members", "team_rows": "curation.team.members",
+    "needing_review": "curation.team.queue", "publish_review": "curation.team.queue",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -79,6 +83,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time `__getattr__` 
     from curation.sync.push import push_tasks, refresh_predictions
     from curation.sync.status import project_status
     from curation.tasks import Task, TaskValidator, document_from_result, to_task, write_tasks
+    from curation.team.members import add_member, remove_member, team_rows
+    from curation.team.queue import needing_review, publish_review
     from curation.workspace import Workspace
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from curation.atomic import write_text_atomic
 from curation.errors import CurationError
+from curation.private import private_dir
 
 
 class WorkspaceError(CurationError, RuntimeError):
@@ -38,6 +39,8 @@ class WorkspaceConfig(BaseModel):
     project_id: int | None = None
     batch_size: int = Field(500, ge=1)
     review: ReviewPolicy = ReviewPolicy()
+    overlap: int | None = Field(None, ge=1)  # annotators per task (Label Studio's maximum_annotations); None: as is
+    overlap_share: int = Field(100, ge=1, le=100)  # ... on this % of tasks, the rest get one
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,8 @@ class Workspace:
 
     @property
     def dir(self) -> Path:
-        return self.root / ".curation"
+        """Owner-only (0700) from first use, so nothing under it is readable by another local user."""
+        return private_dir(self.root / ".curation")
 
     @property
     def config_path(self) -> Path:

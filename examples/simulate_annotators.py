@@ -8,7 +8,10 @@ Each starts from the task's prediction, as annotators in Label Studio do, and de
 its own way: `reviewer` keeps every region and accepts the task; `strict` deletes hedges scored
 below 0.7 and the relations that used them; `quick` marks every second claim's check-worthiness
 `unsure` and skips the last task. The figures are therefore of the pre-annotator's own regions,
-lightly disturbed: a demonstration of the commands, not a measurement of people.
+lightly disturbed: a demonstration of the commands, not a measurement of people. They join the
+workspace's team (reviewer, annotator, annotator) so the commands show their names, but they cannot
+log in and their work is written through the admin's API: the admin saved it, so `reviewer`'s accepts
+count as reviews. Real people join with `curation team add` (README, "A real team").
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from curation.server import connect
+from curation.server import connect, target
+from curation.team import members
 from curation.workspace import Workspace
 
 REVIEW = {"id": "review", "from_name": "review", "to_name": "text", "type": "choices", "value": {"choices": ["accept"]}}
@@ -43,8 +47,11 @@ def main(root: Path) -> None:
     project_id = ws.config().project_id
     if project_id is None:
         sys.exit("no project yet: run `curation push examples/articles` first")
-    people = {name: client.users.create(username=f"example-{name}", email=f"example-{name}@example.org").id
-              for name in ("reviewer", "strict", "quick")}
+    people = {}
+    for name, role in (("reviewer", "reviewer"), ("strict", "annotator"), ("quick", "annotator")):
+        email = f"example-{name}@example.org"
+        client.users.create(username=f"example-{name}", email=email)
+        people[name] = members.add_member(client, target(ws).url, ws, email, role, f"Example {name.title()}").member.user_id
     tasks = sorted(client.tasks.list(project=project_id, fields="all"), key=lambda t: t.id)
     for i, task in enumerate(tasks):
         predicted = [dict(r) for r in task.predictions[0].result] if task.predictions else []

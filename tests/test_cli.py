@@ -265,9 +265,12 @@ MIRRORS = {
     "adjudicate": ["adjudicate"], "report": ["write_report"], "evaluate": ["evaluate", "utility"],
     "config": ["labeling_config"], "versions": ["versions"], "diff": ["changelog"], "verify": ["verify"],
     "preannotators": ["get_preannotator", "register"],
+    "team add": ["add_member"], "team list": ["team_rows"], "team remove": ["remove_member"],
+    "review": ["needing_review", "publish_review"],
 }
 NOT_MIRRORED = {"export": "curation.export.export (the name is the package's)", "schema": "curation.jsonschemas",
-                "server": "curation.server", "server start": "", "server stop": "", "server status": ""}
+                "server": "curation.server", "server start": "", "server stop": "", "server status": "",
+                "team": "curation.team"}
 
 
 def test_the_python_api_mirrors_every_command_without_importing_at_start():

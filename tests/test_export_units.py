@@ -23,7 +23,7 @@ from curation.export.splits import split_of
 from curation.export.tokens import TAGS, bio_tags, token_strings, tokenize
 from curation.export.versions import versions
 from curation.models import Article
-from curation.sync.review import task_states
+from curation.sync.review import ReviewRule, task_states
 from curation.tasks import document_from_result
 from curation.workspace import ReviewPolicy, Workspace
 from tests.conftest import ROOT
@@ -107,8 +107,9 @@ def test_review_states_follow_the_policy(policy, expected):
         {"task_id": 5, "annotation_id": 5, "result": same}, {"task_id": 5, "annotation_id": 6, "result": same},
         {"task_id": 6, "annotation_id": 7, "result": same}, {"task_id": 6, "annotation_id": 8, "result": other},
         {"task_id": 7, "annotation_id": 9},
-    ])
-    assert task_states(rows, policy) == dict(enumerate(expected.split(), start=1))
+    ]).with_columns(pl.col("annotation_id").alias("completed_by"))  # one person per annotation
+    reviewers = frozenset({1, 4})  # who accepted task 1 and marked task 4's ground truth
+    assert task_states(rows, ReviewRule(policy, reviewers)) == dict(enumerate(expected.split(), start=1))
 
 
 def test_fast_reader_equals_document_from_result_and_defers_errors_to_it():

@@ -127,9 +127,9 @@ def test_status_counts_states_and_annotators(annotated, labelstudio, make_annota
     info = json.loads(result.output)
     # task 0 accepted; task 1 rejected; task 2 skipped; task 3 annotated; task 4 in progress
     assert info["tasks"] == {"new": 0, "in_progress": 1, "annotated": 1, "reviewed": 1, "rejected": 1, "skipped": 1}
-    assert info["annotators"][str(users[2].id)] == {"submitted": 0, "skipped": 1}
-    assert info["annotators"][str(users[1].id)]["submitted"] == 2
-    assert info["annotators"][str(me)] == {"submitted": 1, "skipped": 0}
+    assert info["annotators"][f"user {users[2].id}"] == {"submitted": 0, "skipped": 1}  # not on the team roster
+    assert info["annotators"][f"user {users[1].id}"]["submitted"] == 2
+    assert info["annotators"][f"user {me}"] == {"submitted": 1, "skipped": 0}
     pulled = live(ws).filter(pl.col("task_id") == tasks[3].id).row(0, named=True)
     assert (pulled["completed_by"], pulled["lead_time"]) == (me, 20.0)
 

@@ -30,7 +30,6 @@ from typer.testing import CliRunner
 
 from curation.cli import app
 from curation.cli.shapes import SHAPES, mismatches
-from curation.export.pseudonyms import pseudonym, salt
 from curation.models import Article, Document, Relation, Span
 from curation.quality.agreement import final_annotations
 from curation.quality.annotations import load
@@ -38,6 +37,7 @@ from curation.server import connect
 from curation.sync.project import ensure_project
 from curation.sync.pull import pull
 from curation.sync.push import push_tasks
+from curation.team.roster import review_rule
 from curation.tasks import document_result, to_task
 from tests.test_sync import fresh_project
 
@@ -128,6 +128,11 @@ def invoke(*args: str) -> dict | list:
     return got
 
 
+def shown(user_id: int) -> str:
+    """How maintainers see a user who is not on the team roster (curation.team.roster.names)."""
+    return f"user {user_id}"
+
+
 def rows(frame: list[dict], **where) -> list[dict]:
     return [r for r in frame if all(r[k] == v for k, v in where.items())]
 
@@ -146,7 +151,7 @@ def test_agreement_figures_match_the_hand_calculation(annotated):
     assert f1("CLAIM", "exact") == (2, 2, 2, 0.5)  # long/short differ in A(0,1) and A(1,2)
     assert f1("CLAIM", "overlap") == (4, 0, 0, 1.0)
     assert f1("HEDGE", "exact") == (1, 2, 0, 0.5)  # A(0,1) agree; U2 has none: fp in A(0,2), A(1,2)
-    pair = rows(got["pairs"], annotator_a=users[1], annotator_b=users[2], label="CLAIM", match="exact")[0]
+    pair = rows(got["pairs"], annotator_a=shown(users[1]), annotator_b=shown(users[2]), label="CLAIM", match="exact")[0]
     assert (pair["tp"], pair["fp"], pair["fn"]) == (0, 1, 1)
 
     # Krippendorff's alpha (nominal), coincidences over tokens; A has 10 tokens x 3 coders, B 11 x 2; n = 52.
@@ -181,12 +186,12 @@ def test_agreement_figures_match_the_hand_calculation(annotated):
 
     # against the finals (U1 on A and B): U0 differs only by the long claim on A; U2 on A misses the hedge
     final = got["versus_final"]
-    u0_claim = rows(final, annotator=users[0], label="CLAIM", match="exact")[0]
+    u0_claim = rows(final, annotator=shown(users[0]), label="CLAIM", match="exact")[0]
     assert (u0_claim["tasks"], u0_claim["tp"], u0_claim["fp"], u0_claim["fn"], u0_claim["f1"]) == (2, 1, 1, 1, 0.5)
-    assert rows(final, annotator=users[0], label="CLAIM", match="overlap")[0]["f1"] == 1.0
-    u2_hedge = rows(final, annotator=users[2], label="HEDGE", match="exact")[0]
+    assert rows(final, annotator=shown(users[0]), label="CLAIM", match="overlap")[0]["f1"] == 1.0
+    u2_hedge = rows(final, annotator=shown(users[2]), label="HEDGE", match="exact")[0]
     assert (u2_hedge["tasks"], u2_hedge["tp"], u2_hedge["fn"], u2_hedge["f1"]) == (1, 0, 1, 0.0)
-    assert rows(final, annotator=users[1]) == []  # the final annotations are not compared with themselves
+    assert rows(final, annotator=shown(users[1])) == []  # the final annotations are not compared with themselves
 
 
 def test_disagreements_list_the_most_disputed_task_first_with_its_regions_and_a_link(annotated):
@@ -198,13 +203,14 @@ def test_disagreements_list_the_most_disputed_task_first_with_its_regions_and_a_
     assert a["agreement"] == pytest.approx((2 / 3 + 0.8 + 0.4) / 3)
     assert a["link"] == f"{ws.config().label_studio_url or 'http://127.0.0.1:' + str(ws.config().port)}/projects/{project_id}/data?task={tasks['A']}"
     disputed = {(r["label"], r["text"]): (r["marked_by"], r["not_marked_by"]) for r in a["regions"]}
-    assert disputed == {("CLAIM", LONG): ([users[0], users[2]], [users[1]]), ("CLAIM", SHORT): ([users[1]], [users[0], users[2]]),
-                        ("HEDGE", "probably"): ([users[0], users[1]], [users[2]])}
+    u0, u1, u2 = map(shown, users)
+    assert disputed == {("CLAIM", LONG): ([u0, u2], [u1]), ("CLAIM", SHORT): ([u1], [u0, u2]),
+                        ("HEDGE", "probably"): ([u0, u1], [u2])}
     assert sorted(c["field"] for c in a["choices"]) == ["check_worthiness", "review", "source_type"]
     # B: identical spans (agreement 1), one choice in dispute
     assert b["agreement"] == 1.0 and b["regions"] == []
     assert b["choices"] == [{"field": "check_worthiness", "region": "CLAIM 0-21",
-                             "values": {str(users[0]): "unsure", str(users[1]): "check_worthy"}}]
+                             "values": {u0: "unsure", u1: "check_worthy"}}]
     assert len(invoke("disagreements", "--json", "--limit", "1", "--workspace", str(ws.root))) == 1
 
 
@@ -265,7 +271,7 @@ def test_adjudication_round_trip_makes_the_reviewers_accepted_pick_final(annotat
     assert {t["task_id"]: t["predictions_added"] for t in again}[tasks["A"]] == 0  # idempotent
     client = connect(ws)
     competing = {p.model_version: p.result for p in client.predictions.list(task=tasks["A"]) if p.model_version != MODEL}
-    assert set(competing) == {f"annotator:{pseudonym(salt(ws), u)}" for u in users}  # salted, not user ids
+    assert set(competing) == {f"annotator:{shown(u)}" for u in users}  # by name: not on the roster, "user N"
 
     def spans(items: list[dict]) -> set:
         return {(r["value"]["labels"][0], r["value"]["start"], r["value"]["end"]) for r in items if r.get("from_name") == "label"}
@@ -274,6 +280,6 @@ def test_adjudication_round_trip_makes_the_reviewers_accepted_pick_final(annotat
     (picked,) = [r for r in competing.values() if spans(r) == u2]  # the reviewer picks U2's version
     reviewer = client.annotations.create(id=tasks["A"], result=picked + result("A", [], review="accept"))
     pull(client, ws, project_id)
-    finals = final_annotations(load(ws), ws.config().review)
+    finals = final_annotations(load(ws), review_rule(ws))
     assert finals[tasks["A"]].annotation_id == reviewer.id
     assert {(s.label, s.start, s.end) for s in finals[tasks["A"]].doc.spans} == u2

@@ -7,6 +7,8 @@ import os
 import socket
 import stat
 import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -148,16 +150,83 @@ def test_annotators_get_tokens_of_their_own_legacy_and_personal(labelstudio: Lab
 # --- no server needed ---------------------------------------------------------------------------------------
 
 
-def test_a_server_that_is_down_is_retried_with_backoff_then_named(tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    url = f"http://127.0.0.1:{process.free_port()}"
-    monkeypatch.setenv("LABEL_STUDIO_URL", url)
-    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "secret-token-value")
+@pytest.mark.parametrize("remote", [True, False], ids=["remote", "embedded"])
+@pytest.mark.parametrize("command", ["push", "pull"])
+def test_server_commands_fail_at_once_when_nothing_listens(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           command: str, remote: bool) -> None:
+    """Before: ~10 s of silent retries. Now one line, with the URL and what to do, and no retry loop."""
+    port = process.free_port()
+    ws = Workspace(tmp_path)
+    ws.save_config(WorkspaceConfig(port=port, project_id=1))
+    if remote:
+        monkeypatch.setenv("LABEL_STUDIO_URL", f"http://127.0.0.1:{port}")
+        monkeypatch.setenv("LABEL_STUDIO_API_KEY", "secret-token-value")
+        fix = "check that the server is up"
+    else:
+        monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
+        credentials.create(ws)
+        fix = "start it with `curation server start`"
+    (tmp_path / "a.txt").write_text("Officials said the bridge would reopen.\n")
+    args = [command, str(tmp_path / "a.txt")] if command == "push" else [command]
     started = time.monotonic()
-    with pytest.raises(ConnectionProblem, match=f"{url} is not reachable after 4 attempts") as err:
-        connect(Workspace(tmp_path), retries=3)
-    assert time.monotonic() - started >= 0.5 + 1 + 2
+    result = runner.invoke(app, [*args, "--workspace", str(tmp_path)])
+    elapsed = time.monotonic() - started
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"cannot reach Label Studio at http://127.0.0.1:{port} (nothing listens there); {fix}" in result.output
+    assert "secret-token-value" not in result.output
+    assert elapsed < 5  # a behavioural bound (no retry loop), far above the real ~0.1 s
+
+
+def test_a_server_that_accepts_then_hangs_up_is_retried_a_bounded_number_of_times(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        monkeypatch.setenv("LABEL_STUDIO_URL", url)
+        monkeypatch.setenv("LABEL_STUDIO_API_KEY", "secret-token-value")
+        accepted = []
+
+        def hang_up() -> None:
+            listener.settimeout(1)
+            try:
+                while True:
+                    conn, _ = listener.accept()
+                    accepted.append(conn)
+                    conn.close()
+            except OSError:
+                return
+
+        thread = threading.Thread(target=hang_up, daemon=True)
+        thread.start()
+        with pytest.raises(ConnectionProblem, match=f"{url} accepted the connection but gave no answer "
+                                                    r"\(3 attempts\)") as err:
+            connect(Workspace(tmp_path), retries=2)
+    thread.join()
     assert "secret-token-value" not in str(err.value)
+    assert len(accepted) == 2 * 3  # the reachability handshake and the request, per attempt
+
+
+def test_credentials_in_the_url_are_masked_in_every_message(labelstudio: LabelStudioServer, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: `LABEL_STUDIO_URL=https://user:pass@host` echoed the password in errors."""
+    ws = Workspace(tmp_path)
+    ws.save_config(WorkspaceConfig(project_id=1))
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "0123456789abcdef0123456789abcdef01234567")
+    host = labelstudio.url.removeprefix("http://")
+    down = f"127.0.0.1:{process.free_port()}"
+    cases = {f"http://someone:hunter2@{down}": f"http://***@{down} (nothing listens",
+             f"http://someone:hunter2@{host}": f"http://***@{host} rejected the API key",  # the server answers 401
+             f"someone:hunter2@{host}": f"not '***@{host}'"}
+    for url, shown in cases.items():
+        monkeypatch.setenv("LABEL_STUDIO_URL", url)
+        with pytest.raises(ConnectionProblem) as err:
+            connect(ws)
+        assert shown in str(err.value) and "hunter2" not in repr(err.value) and "someone" not in str(err.value)
+        code, out = cli("pull", "--workspace", str(tmp_path))
+        assert code == 1 and shown in out and "hunter2" not in out and "someone" not in out
+    monkeypatch.setenv("LABEL_STUDIO_URL", f"http://someone:hunter2@{host}")
+    assert "hunter2" not in repr(target(ws)) and target(ws).url == f"http://***@{host}"
 
 
 def test_the_embedded_server_without_credentials_says_to_start_it(tmp_path: Path,
@@ -207,9 +276,37 @@ def test_a_server_that_dies_while_starting_shows_its_log_with_secrets_masked(tmp
     assert not ws.pid_path.exists()
 
 
+@pytest.mark.usefixtures("label_studio_env")
+def test_a_decoy_naming_the_workspace_is_never_taken_for_the_server(tmp_path: Path) -> None:
+    """Before: any process whose arguments contained the workspace path was killed by `server stop`."""
+    ws = Workspace(tmp_path)
+    ws.save_config(WorkspaceConfig(port=process.free_port()))
+    python = install.interpreter(install.executable(ws))  # the very executable the server runs
+    listen = ("import socket, sys, time; s = socket.socket(); s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(); "
+              "print('ready', flush=True); time.sleep(120)")
+    decoys = [  # arguments naming the workspace, then even the server's executable, its data folder and port
+        [sys.executable, "-c", "import time; time.sleep(120)", "start", "--data-dir", str(ws.labelstudio_dir)],
+        [str(python), "-c", listen, str(ws.config().port), str(install.executable(ws)), "start", "--data-dir",
+         str(ws.labelstudio_dir)],
+    ]
+    for argv in decoys:
+        decoy = subprocess.Popen(argv, stdout=subprocess.PIPE, start_new_session=True)
+        try:
+            if argv[0] == str(python):
+                assert decoy.stdout is not None and decoy.stdout.readline() == b"ready\n"
+            ws.pid_path.write_text(f"{decoy.pid}\n")
+            assert process.status(ws).pid is None
+            ws.pid_path.write_text(f"{decoy.pid}\n")
+            assert process.stop(ws) is False
+            assert decoy.poll() is None  # alive: never signalled
+        finally:
+            decoy.kill()
+            decoy.wait()
+
+
 def test_a_pid_file_naming_another_process_is_dropped_and_that_process_spared(tmp_path: Path) -> None:
     ws = Workspace(tmp_path)
-    ws.dir.mkdir()
+    ws.dir.mkdir(exist_ok=True)
     ws.pid_path.write_text(f"{os.getpid()}\n")  # this very test: a recycled pid
     assert process.status(ws).running is False
     assert not ws.pid_path.exists()
@@ -227,7 +324,7 @@ def test_credentials_missing_beside_an_existing_database_are_refused(tmp_path: P
 
 def test_broken_workspace_files_are_named(tmp_path: Path) -> None:
     ws = Workspace(tmp_path)
-    ws.dir.mkdir()
+    ws.dir.mkdir(exist_ok=True)
     ws.config_path.write_text('{"port": "eighty"}')
     with pytest.raises(WorkspaceError, match=rf"{ws.config_path}: port: "):
         ws.config()

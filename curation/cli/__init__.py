@@ -7,6 +7,7 @@ inside the command that runs, so `curation --help` answers at once (tests/test_c
 
 from curation.cli._app import app
 from curation.cli import server as _server  # noqa: F401  (registers commands, in the order `--help` lists them)
+from curation.cli import team as _team  # noqa: F401
 from curation.cli import tasks as _tasks  # noqa: F401
 from curation.cli import push as _push  # noqa: F401
 from curation.cli import sync as _sync  # noqa: F401

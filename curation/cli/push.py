@@ -15,6 +15,7 @@ from curation.cli.tasks import ProblemLog
 
 if TYPE_CHECKING:
     from curation.sync.push import PushReport
+    from curation.sync.project import Overlap
     from curation.workspace import Workspace
 
 RESUME = "what was imported before is kept and recorded: run `curation push` again to import the rest"
@@ -35,6 +36,10 @@ def push_cli(
     full: Annotated[bool, typer.Option("--full", help="List the project instead of trusting the local push ledger.")] = False,
     dedupe: Annotated[bool, typer.Option("--dedupe", help="Delete duplicate tasks of one article text already in the "
                                                           "project, keeping the annotated one (implies --full).")] = False,
+    overlap: Annotated[Optional[int], typer.Option(
+        help="Annotators per task (Label Studio's maximum_annotations); remembered in the workspace.")] = None,
+    overlap_share: Annotated[Optional[int], typer.Option(
+        help="Percentage of tasks that get --overlap annotators; the others get one.")] = None,
     wait: options.Wait = False,
     as_json: options.Json = False,
 ) -> None:
@@ -42,21 +47,23 @@ def push_cli(
     from curation.cli._failures import server_failures
     from curation.preannotate import get_preannotator
     from curation.server.locking import file_lock
+    from curation.team.overlap import checked_overlap
     from curation.workspace import Workspace
 
     if predictions_only and no_predictions:
         usage("--predictions-only and --no-predictions contradict each other")
     ws = Workspace.from_env(workspace)
     model_version = None if no_predictions else get_preannotator(preannotator).model_version
+    wanted = checked_overlap(ws, overlap, overlap_share)  # before anything is sent or saved
     with file_lock(ws.lock_path("push"), wait=wait, what="push in this workspace"), \
             server_failures("the push", RESUME):
         _push(ws, inputs, model_version, None if no_predictions else preannotator, batch_size, workers, max_bytes,
-              force, predictions_only, full or dedupe, dedupe, as_json)
+              force, predictions_only, full or dedupe, dedupe, as_json, wanted)
 
 
 def _push(ws: Workspace, inputs: list[Path], model_version: str | None, preannotator: str | None,
           batch_size: int | None, workers: int, max_bytes: int, force: bool, predictions_only: bool, full: bool,
-          dedupe: bool, as_json: bool) -> None:
+          dedupe: bool, as_json: bool, overlap: Overlap | None) -> None:
     """The push, once this workspace's push lock is held."""
     from curation.pipeline import iter_tasks
     from curation.server import connect, target
@@ -65,7 +72,7 @@ def _push(ws: Workspace, inputs: list[Path], model_version: str | None, preannot
     from curation.sync.push import dedupe as remove_duplicates, push_tasks, refresh_predictions
 
     client = connect(ws)
-    project = ensure_project(client, ws, model_version, force=force)
+    project = ensure_project(client, ws, model_version, force=force, overlap=overlap)
     problems = ProblemLog()
     tasks = iter_tasks(inputs, problems, preannotator=preannotator, workers=workers, max_bytes=max_bytes)
     size = batch_size or ws.config().batch_size

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -46,8 +47,11 @@ def loaded(workspace: Path | None) -> tuple[Workspace, Pulled]:
     from curation.quality.annotations import load
     from curation.workspace import Workspace
 
+    from curation.team import roster
+
     ws = Workspace.from_env(workspace)
     pulled = load(ws)
+    roster.load(ws)  # a damaged roster is named here, before any figure
     for problem in pulled.problems:
         typer.echo(f"warning: {problem}", err=True)
     return ws, pulled
@@ -69,24 +73,29 @@ def show(as_json: bool, payload: dict, heading: str, tables: list[tuple[str, pl.
 @app.command("agreement")
 def agreement_cli(workspace: options.Workspace = None, as_json: options.Json = False) -> None:
     """Agreement between annotators on tasks two or more submitted: span F1, Krippendorff's alpha, Cohen's kappa."""
-    from curation.quality.agreement import agreement
+    from curation.quality.agreement import agreement, named
+    from curation.team.roster import names, review_rule
 
     ws, pulled = loaded(workspace)
-    result = agreement(pulled, ws.config().review)
-    show(as_json, result.as_dict(), f"{result.tasks} tasks with two or more annotators", [
+    result = agreement(pulled, review_rule(ws))
+    name = names(ws)
+    show(as_json, result.as_dict(name), f"{result.tasks} tasks with two or more annotators", [
         ("span agreement between annotator pairs", result.spans),
+        ("span agreement per annotator pair", named(result.pairs, name)),
         ("Krippendorff's alpha over tokens (nominal)", result.alpha),
         ("Cohen's kappa on matched regions and the review decision", result.kappa),
         ("relation agreement", result.relations),
-        ("annotators against the final annotation", result.versus_final)])
+        ("annotators against the final annotation", named(result.versus_final, name))])
 
 
-def dispute_json(d: TaskDispute, url: str, project_id: int | None) -> dict:
+def dispute_json(d: TaskDispute, url: str, project_id: int | None, name: Callable[[int | None], str] = str) -> dict:
+    """A disputed task, each annotator shown as `name(user id)`."""
     return {"task_id": d.task_id, "link": d.link(url, project_id) if project_id is not None else None,
-            "annotators": list(d.annotators), "agreement": d.agreement,
-            "regions": [{"label": r.label, "start": r.start, "end": r.end, "text": r.text, "marked_by": list(r.marked_by),
-                         "not_marked_by": list(r.not_marked_by)} for r in d.regions],
-            "choices": [{"field": c.field, "region": c.region, "values": {str(k): v for k, v in c.values.items()}}
+            "annotators": [name(a) for a in d.annotators], "agreement": d.agreement,
+            "regions": [{"label": r.label, "start": r.start, "end": r.end, "text": r.text,
+                         "marked_by": [name(a) for a in r.marked_by], "not_marked_by": [name(a) for a in r.not_marked_by]}
+                        for r in d.regions],
+            "choices": [{"field": c.field, "region": c.region, "values": {name(k): v for k, v in c.values.items()}}
                         for c in d.choices]}
 
 
@@ -98,9 +107,12 @@ def disagreements_cli(
 ) -> None:
     """Tasks where annotators disagree, most disputed first, with the regions and choices in dispute and a link."""
     from curation.quality.disputes import disputes
+    from curation.team.roster import names
 
     ws, pulled = loaded(workspace)
-    found = [dispute_json(d, label_studio_url(ws), ws.config().project_id) for d in disputes(pulled.multi_annotated())[:limit]]
+    name = names(ws)
+    found = [dispute_json(d, label_studio_url(ws), ws.config().project_id, name)
+             for d in disputes(pulled.multi_annotated())[:limit]]
     if as_json:
         emit(found)
         return
@@ -119,9 +131,10 @@ def show_utility(workspace: Path | None, as_json: bool) -> None:
     import polars as pl
 
     from curation.quality.utility import utility
+    from curation.team.roster import review_rule
 
     ws, pulled = loaded(workspace)
-    result = utility(pulled, ws.config().review)
+    result = utility(pulled, review_rule(ws))
     show(as_json, result.as_dict(), f"{', '.join(result.model_versions) or 'no predictions'} on {result.tasks} reviewed tasks", [
         ("predictions against the final annotations", result.spans),
         ("predicted regions kept, edited, deleted; regions added", pl.DataFrame([result.regions])),
@@ -137,12 +150,13 @@ def report_cli(
 ) -> None:
     """Write an offline HTML quality report: progress, labels, agreement, annotators, pre-annotation, disputes."""
     from curation.quality.report import write_report
+    from curation.team.roster import names, review_rule
 
     ws, pulled = loaded(workspace)
     if pulled.live.is_empty():
         raise fail(f"no pulled annotations in {ws.dir / 'snapshots'}: run `curation pull` first")
-    page = write_report(pulled, ws.config().review, out, url=label_studio_url(ws), project_id=ws.config().project_id,
-                        limit=limit)
+    page = write_report(pulled, review_rule(ws), out, url=label_studio_url(ws), project_id=ws.config().project_id,
+                        limit=limit, name=names(ws))
     output(as_json, {"page": str(page)}, [f"wrote {page}"])
 
 
@@ -152,16 +166,17 @@ def adjudicate_cli(
     limit: Annotated[int, typer.Option(min=1, help="Prepare at most this many disputed tasks, most disputed first.")] = 50,
     as_json: options.Json = False,
 ) -> None:
-    """Add each disputed task's competing annotations as predictions (model version annotator:<pseudonym>) for a reviewer."""
+    """Add each disputed task's competing annotations as predictions (model version annotator:<name>) for a reviewer."""
     from curation.quality.adjudicate import adjudicate
     from curation.quality.disputes import disputes
     from curation.server import connect
+    from curation.team.roster import names
 
     ws, pulled = loaded(workspace)  # fails clearly when the workspace has no project
     project_id = ws.config().project_id
     tasks = pulled.multi_annotated()
     found = disputes(tasks)[:limit]
-    added = adjudicate(connect(ws), ws, found, tasks)
+    added = adjudicate(connect(ws), [d.task_id for d in found], tasks, names(ws))
     url = label_studio_url(ws)
     prepared = [{"task_id": d.task_id, "predictions_added": added[d.task_id], "link": d.link(url, project_id)}
                 for d in found]

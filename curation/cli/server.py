@@ -9,7 +9,8 @@ import typer
 from curation.cli import options
 from curation.cli._app import app, emit
 
-server_app = typer.Typer(help="Run the embedded Label Studio server (127.0.0.1, SQLite, data under .curation/).",
+server_app = typer.Typer(help="Run the embedded Label Studio server (127.0.0.1; SQLite or PostgreSQL; data under "
+                              ".curation/).",
                          no_args_is_help=True)
 app.add_typer(server_app, name="server")
 
@@ -18,15 +19,19 @@ app.add_typer(server_app, name="server")
 def start_cli(
     workspace: options.Workspace = None,
     port: Annotated[Optional[int], typer.Option(min=1, max=65535, help="Port on 127.0.0.1 (default 8080; remembered).")] = None,
+    use_postgres: Annotated[bool, typer.Option(
+        "--postgres", help="Keep Label Studio's data in a PostgreSQL cluster of this workspace's own, made on first "
+                           "use (a new workspace only; remembered). Needs PostgreSQL installed: "
+                           "apt-get install postgresql.")] = False,
 ) -> None:
     """Start Label Studio in the background (installing it on first use) and wait until it accepts the API token."""
     from curation.server import credentials, start
     from curation.workspace import Workspace
 
     ws = Workspace.from_env(workspace)
-    state, created = start(ws, port, echo=lambda message: typer.echo(message, err=True))
+    state, created = start(ws, port, echo=lambda message: typer.echo(message, err=True), use_postgres=use_postgres)
     creds = credentials.load(ws)
-    typer.echo(f"Label Studio {state.version} is running at {state.url} (pid {state.pid})")
+    typer.echo(f"Label Studio {state.version} is running at {state.url} (pid {state.pid}; database: {state.database})")
     if created and creds:  # the only time the secrets are shown
         typer.echo(f"  login:     {creds.username}\n  password:  {creds.password.get_secret_value()}\n"
                    f"  API token: {creds.token.get_secret_value()}\n(shown once)")
@@ -35,7 +40,7 @@ def start_cli(
 
 @server_app.command("stop")
 def stop_cli(workspace: options.Workspace = None) -> None:
-    """Stop the embedded Label Studio (SIGTERM, then SIGKILL after 20 s)."""
+    """Stop the embedded Label Studio (SIGTERM, then SIGKILL after 20 s), and its PostgreSQL if it has one."""
     from curation.server import stop
     from curation.workspace import Workspace
 
@@ -45,7 +50,7 @@ def stop_cli(workspace: options.Workspace = None) -> None:
 
 @server_app.command("status")
 def status_cli(workspace: options.Workspace = None, as_json: options.Json = False) -> None:
-    """URL, version, pid and number of projects of the embedded server; exit 1 if it is not running."""
+    """URL, version, pid, database and number of projects of the embedded server; exit 1 if it is not running."""
     from rich.console import Console
     from rich.table import Table
 
@@ -56,7 +61,7 @@ def status_cli(workspace: options.Workspace = None, as_json: options.Json = Fals
     state = status(ws)
     projects = len(list(connect(ws, where=embedded_target(ws)).projects.list())) if state.running else None
     info = {"url": state.url, "running": state.running, "version": state.version, "pid": state.pid,
-            "projects": projects, "workspace": str(ws.root)}
+            "database": state.database, "projects": projects, "workspace": str(ws.root)}
     if as_json:
         emit(info)
     else:

@@ -27,9 +27,10 @@ SHAPES: dict[str, Any] = {
     "status": {"project_id": "int", "pulled_at": "str", "live": "bool",
                "tasks": {"new": "int", "in_progress?": "int", "annotated": "int", "reviewed": "int", "rejected": "int",
                          "skipped": "int"},  # in_progress: null unless --live
-               "annotators": {"*": {"submitted": "int", "skipped": "int"}}},
-    "server status": {"url": "str", "running": "bool", "version?": "str", "pid?": "int", "projects?": "int",
-                      "workspace": "str"},
+               "annotators": {"*": {"submitted": "int", "skipped": "int"}},  # keyed by name
+               "self_accepted_not_reviewed": "int", "waiting_for_overlap?": "int"},  # null unless --live
+    "server status": {"url": "str", "running": "bool", "version?": "str", "pid?": "int", "database": "str",
+                      "projects?": "int", "workspace": "str"},
     "export": {"name": "str", "version": "str", "path": "str", "parent?": "str",
                "articles": {"train": "int", "validation": "int", "test": "int"}, "tasks": {"*": "int"},
                "excluded_annotations": {"*": "int"}, "changes?": {"added": "int", "removed": "int", "changed": "int"},
@@ -41,9 +42,9 @@ SHAPES: dict[str, Any] = {
     "verify": [{"name": "str", "version": "str", "ok": "bool", "problems": ["str"]}],
     "agreement": {"tasks": "int", "problems": "any", "spans": ROWS, "pairs": ROWS, "alpha": ROWS, "kappa": ROWS,
                   "relations": ROWS, "versus_final": ROWS},
-    "disagreements": [{"task_id": "int", "link?": "str", "annotators": ["int"], "agreement": "number",
+    "disagreements": [{"task_id": "int", "link?": "str", "annotators": ["str"], "agreement": "number",
                        "regions": [{"label": "str", "start": "int", "end": "int", "text": "str",
-                                    "marked_by": ["int"], "not_marked_by": ["int"]}],
+                                    "marked_by": ["str"], "not_marked_by": ["str"]}],
                        "choices": [{"field": "str", "region": "any", "values": {"*": "any"}}]}],
     "report": {"page": "str"},
     "adjudicate": [{"task_id": "int", "predictions_added": "int", "link": "str"}],
@@ -51,6 +52,11 @@ SHAPES: dict[str, Any] = {
                   "f1": "number", "n": "int"}],
     "evaluate --reviewed": {"tasks": "int", "model_versions": ["str"], "spans": ROWS, "regions": {"*": "int"},
                             "lead_time": ROWS},
+    "team add": {"email": "str", "role": "str", "user_id": "int", "password?": "str", "token?": "str"},
+    "team list": [{"email": "str", "name?": "str", "role": "str", "active": "bool", "user_id": "int",
+                   "pseudonym": "str", "annotations": "int", "reviews": "int", "self_accepts": "int", "skips": "int"}],
+    "review": {"tab": "int", "tasks": [{"task_id": "int", "reason": "str", "annotators": ["str"],
+                                        "predictions_added": "int", "link": "str"}]},
     "preannotators": [{"name": "str", "model_version?": "str", "entry_point?": "str", "package?": "str",
                        "error?": "str"}],
 }

@@ -71,7 +71,8 @@ def status_cli(
     by_state, annotators = report.tasks, report.annotators
     if as_json:
         emit({"project_id": project_id, "pulled_at": report.pulled_at, "live": report.live, "tasks": by_state,
-              "annotators": annotators})
+              "annotators": annotators, "self_accepted_not_reviewed": report.self_accepted,
+              "waiting_for_overlap": report.waiting_for_overlap})
         return
     console = Console()
     table = Table(title=f"project {project_id}, " + ("live" if report.live else f"as of the last pull ({report.pulled_at})"))
@@ -79,9 +80,12 @@ def status_cli(
         table.add_column(state, justify="right")
     table.add_row(*("?" if by_state[s] is None else str(by_state[s]) for s in STATES))
     console.print(table)
+    waiting = "? (needs --live)" if report.waiting_for_overlap is None else report.waiting_for_overlap
+    console.print(f"self-accepted, not reviewed: {report.self_accepted} tasks (an annotator's accept is no review); "
+                  f"waiting for more annotators (overlap): {waiting} tasks")
     if not report.live:
         console.print("in_progress (drafts) needs the server: `curation status --live`")
-    people = Table(title="annotators (Label Studio user id)")
+    people = Table(title="annotators")
     for column in ("annotator", "submitted", "skipped"):
         people.add_column(column, justify="right")
     for who, n in annotators.items():

@@ -38,6 +38,7 @@ from curation.export.splits import DEFAULT_RATIOS
 from curation.export.write import VersionFolder
 from curation.schema import SCHEMA
 from curation.server.process import url_for
+from curation.team.provenance import review_provenance
 from curation.workspace import Workspace
 
 CHUNK = 500  # articles parsed and written at a time (fixed: row groups, hence bytes, depend on it)
@@ -250,6 +251,7 @@ def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | 
             "split_ratios": dict(zip(SPLITS, ratios)), "license": license,
             "model_versions": sorted(tally.model_versions), "tasks": selection.states,
             "excluded_annotations": selection.excluded, "superseded_tasks": selection.superseded,
+            "review": review_provenance(selection, key),
             "agreement": agreement(ws), "counts": tally.counts, "content_id": content,
             "articles": dict(sorted(tally.fingerprints.items())),
             "changelog": mf.changelog(parent_manifest["articles"] if parent_manifest else None, tally.fingerprints),

@@ -15,6 +15,7 @@ from datasets import ClassLabel, List, Value
 from curation.export.features import CONFIGS, FEATURES, SPLITS
 from curation.export.tokens import TAGS
 from curation.schema import SCHEMA
+from curation.team.provenance import sentence as review_sentence
 
 FIELDS = {
     "article_id": "Stable article id (content-addressed from the article's id, URL or text).",
@@ -164,6 +165,7 @@ def annotation_process(manifest: dict[str, Any]) -> str:
         f"{tasks['annotated']} annotated but not reviewed; {manifest['superseded_tasks']} reviewed tasks superseded "
         f"by a newer task of the same article. Annotations left out: {excluded['skipped']} skipped, "
         f"{excluded['rejected']} rejected, {excluded['not_reviewed']} not reviewed. Agreement: {figure}."
+        + (f"\n\n{review_sentence(manifest['review'])}" if "review" in manifest else "")
     )
 
 

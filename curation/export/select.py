@@ -1,12 +1,12 @@
 """Which annotation of an article goes into a dataset.
 
-Only *reviewed* tasks count, under the workspace's review policy (the states of
-curation/sync/review.py).
+Only *reviewed* tasks count, under the workspace's review rule (the states of
+curation/sync/review.py, which also says who may review).
 Within a reviewed task the final annotation is, in this order of preference:
 
-1. an annotation with the review decision `accept` (if the policy counts it),
-2. else one marked ground truth (if the policy counts it),
-3. else one of the largest group of agreeing annotations (policy `agreeing_annotators`);
+1. an annotation with the review decision `accept` that a reviewer saved (if the policy counts it),
+2. else one marked ground truth by a reviewer (if the policy counts it),
+3. else one of the agreeing group of different annotators (policy `agreeing_annotators`);
 
 ties go to the latest `updated_at`, then the highest annotation id. When an
 article has several reviewed tasks (its text changed and it was imported again),
@@ -21,12 +21,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from curation.sync.review import agreeing_members, review_states
-from curation.workspace import ReviewPolicy
+from curation.sync.review import ReviewRule, flagged, states_of
 
 
-RULE = ("an accepted annotation, else a ground-truth one, else one of the largest agreeing group; ties go to the "
-        "latest updated_at, then the highest annotation id; of several reviewed tasks of one article, the newest "
+RULE = ("an annotation a reviewer accepted, else one a reviewer marked ground truth, else one of the agreeing group of "
+        "different annotators; ties go to the latest updated_at, then the highest annotation id; of several reviewed tasks of one article, the newest "
         "task's.")
 
 
@@ -36,38 +35,30 @@ class Selection:
     states: dict[str, int]  # tasks per review state
     excluded: dict[str, int]  # annotations left out: skipped, rejected, not reviewed
     superseded: int  # reviewed tasks of an article whose newer task won
+    self_accepts: int  # accept decisions no reviewer saved: kept, never counted as a review
 
 
-def preference(live: pl.DataFrame, policy: ReviewPolicy) -> pl.Series:
-    """0 accepted, 1 ground truth, 2 agreeing, 3 anything else submitted (lower is preferred)."""
-    agrees = [False] * live.height
-    if policy.agreeing_annotators:
-        positions = live.with_row_index("row").filter(~pl.col("was_cancelled"))
-        for _, group in positions.group_by("task_id"):
-            for row, member in zip(group["row"], agreeing_members(group["result"].to_list(), policy.agreement_threshold)):
-                agrees[row] = member
-    return live.select(
-        pl.when(pl.lit(policy.accept_decision) & (pl.col("review") == "accept")).then(0)
-        .when(pl.lit(policy.ground_truth) & pl.col("ground_truth")).then(1)
-        .when(pl.Series(agrees, dtype=pl.Boolean)).then(2)
-        .otherwise(3).alias("preference")
-    ).to_series()
+PREFERENCE = (pl.when(pl.col("accepts")).then(0).when(pl.col("grounds")).then(1).when(pl.col("agrees")).then(2)
+              .otherwise(3).alias("preference"))  # of a `flagged` row: lower is preferred
 
 
-def select(live: pl.DataFrame, policy: ReviewPolicy) -> Selection:
-    """The final annotation of every article with a reviewed task; `live` is the latest, undeleted annotations."""
-    states = review_states(live, policy)
-    rows = live.join(states, on="task_id")
+def select(live: pl.DataFrame, rule: ReviewRule) -> Selection:
+    """The final annotation of every article with a reviewed task; `live` is the latest, undeleted annotations.
+    `chosen` keeps review.flagged's columns and the task's `rule` (how it became reviewed)."""
+    frame = flagged(live, rule)
+    states = states_of(frame)
+    rows = frame.join(states.select("task_id", "state", "rule"), on="task_id")
     submitted = rows.filter(~pl.col("was_cancelled"))
     rejected = pl.col("review").fill_null("") == "reject"
     excluded = {"skipped": rows.height - submitted.height, "rejected": submitted.filter(rejected).height,
                 "not_reviewed": submitted.filter((pl.col("state") != "reviewed") & ~rejected).height}
     candidates = submitted.filter(pl.col("state") == "reviewed")
-    candidates = candidates.with_columns(preference(candidates, policy))
+    candidates = candidates.with_columns(PREFERENCE)
     per_task = candidates.sort(["task_id", "preference", "updated_at", "annotation_id"],
                                descending=[False, False, True, True]).unique("task_id", keep="first")
     chosen = per_task.sort(["article_id", "task_id"], descending=[False, True]).unique("article_id", keep="first")
     counts = Counter(states["state"].to_list())
     return Selection(chosen=chosen.sort("article_id").drop("preference", "state"),
                      states={s: counts.get(s, 0) for s in ("reviewed", "rejected", "skipped", "annotated")},
-                     excluded=excluded, superseded=per_task.height - chosen.height)
+                     excluded=excluded, superseded=per_task.height - chosen.height,
+                     self_accepts=submitted.filter(pl.col("self_accept")).height)

@@ -20,6 +20,7 @@ from curation.export.select import Selection, select
 from curation.export.splits import split_of
 from curation.models import Article
 from curation.sync import snapshots
+from curation.team.roster import review_rule
 from curation.workspace import Workspace
 
 
@@ -49,7 +50,7 @@ def reviewed(ws: Workspace, ratios: tuple[float, ...]) -> tuple[Selection, pl.Da
     """The selection (with its counts) and its chosen annotations joined to their tasks, with a `split`
     column, sorted by split, then article id: the order rows are written in."""
     project_id = snapshots.current_project(ws)
-    selection = select(snapshots.live(ws, project_id), ws.config().review)
+    selection = select(snapshots.live(ws, project_id), review_rule(ws))
     tasks = snapshots.read_tasks(ws, project_id).select("task_id", "data", "model_version")
     chosen = selection.chosen.select("article_id", "task_id", "annotation_id", "completed_by", "result")
     chosen = chosen.join(tasks, on="task_id", how="left")

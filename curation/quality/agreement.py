@@ -18,7 +18,7 @@ annotation per task. Figures:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,11 +31,12 @@ from curation.quality.matching import MATCHES, label_counts, pair_spans, scored
 from curation.quality.stats import cohen_kappa, nominal_alpha
 from curation.quality.tokens import token_counts
 from curation.schema import SCHEMA
-from curation.workspace import ReviewPolicy
+from curation.sync.review import ReviewRule
 
 COUNTS = {"label": pl.String, "match": pl.String, "tp": pl.Int64, "fp": pl.Int64, "fn": pl.Int64}
 ATTRIBUTES = tuple(a.name for a in SCHEMA.region_attributes)
 REVIEW = "review"
+ANNOTATOR_COLUMNS = ("annotator", "annotator_a", "annotator_b")
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,17 @@ class Agreement:
     versus_final: pl.DataFrame  # annotator, label, match, tasks, tp, fp, fn, precision, recall, f1
     problems: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
+    def as_dict(self, name: Callable[[int | None], str] = str) -> dict:
+        """JSON-ready, each annotator shown as `name(user id)` (curation.team.roster.names for maintainers)."""
         return {"tasks": self.tasks, "problems": self.problems,
-                **{name: getattr(self, name).to_dicts() for name in
+                **{table: named(getattr(self, table), name).to_dicts() for table in
                    ("spans", "pairs", "alpha", "kappa", "relations", "versus_final")}}
+
+
+def named(frame: pl.DataFrame, name: Callable[[int | None], str]) -> pl.DataFrame:
+    """`frame` with its annotator id columns shown by name."""
+    return frame.with_columns(pl.col(c).map_elements(name, return_dtype=pl.String)
+                              for c in ANNOTATOR_COLUMNS if c in frame.columns)
 
 
 def comparison(ours: Document, theirs: Document) -> list[dict]:
@@ -127,9 +135,9 @@ def relation_agreement(tasks: dict[int, list[Annotation]]) -> pl.DataFrame:
     return summed(rows, ["type"], {"type": pl.String, "tp": pl.Int64, "fp": pl.Int64, "fn": pl.Int64})
 
 
-def final_annotations(pulled: Pulled, policy: ReviewPolicy) -> dict[int, Annotation]:
+def final_annotations(pulled: Pulled, rule: ReviewRule) -> dict[int, Annotation]:
     """task id -> its final annotation, as the export selects it (parsed ones only)."""
-    chosen = select(pulled.live, policy).chosen if pulled.live.height else pulled.live
+    chosen = select(pulled.live, rule).chosen if pulled.live.height else pulled.live
     return {task: pulled.annotations[ann] for task, ann in chosen.select("task_id", "annotation_id").iter_rows()
             if ann in pulled.annotations}
 
@@ -149,9 +157,9 @@ def versus_final(pulled: Pulled, finals: dict[int, Annotation]) -> pl.DataFrame:
     return scored(totals.sort(keys))
 
 
-def agreement(pulled: Pulled, policy: ReviewPolicy) -> Agreement:
+def agreement(pulled: Pulled, rule: ReviewRule) -> Agreement:
     tasks = pulled.multi_annotated()
     spans, by_pair = span_agreement(tasks)
     return Agreement(tasks=len(tasks), spans=spans, pairs=by_pair, alpha=token_alpha(tasks), kappa=kappas(tasks),
-                     relations=relation_agreement(tasks), versus_final=versus_final(pulled, final_annotations(pulled, policy)),
+                     relations=relation_agreement(tasks), versus_final=versus_final(pulled, final_annotations(pulled, rule)),
                      problems=pulled.problems)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import html
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -19,12 +20,12 @@ import polars as pl
 from curation.atomic import write_text_atomic
 from curation.evaluation.scores import PRF
 from curation.quality import plots
-from curation.quality.agreement import Agreement, agreement, final_annotations
+from curation.quality.agreement import Agreement, agreement, final_annotations, named
 from curation.quality.annotations import Pulled
 from curation.quality.disputes import TaskDispute, disputes
 from curation.quality.utility import Utility, utility
 from curation.schema import SCHEMA
-from curation.workspace import ReviewPolicy
+from curation.sync.review import ReviewRule
 
 STYLE = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:60em;color:#222}
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.2em .6em}
@@ -62,9 +63,9 @@ def progress_plot(pulled: Pulled) -> bytes:
     return plots.progress(per_day["day"].to_list(), {name: per_day[name].cum_sum().to_list() for name in ("submitted", "skipped")})
 
 
-def label_plot(pulled: Pulled, policy: ReviewPolicy) -> bytes:
+def label_plot(pulled: Pulled, rule: ReviewRule) -> bytes:
     everyone = Counter(s.label for a in pulled.annotations.values() for s in a.doc.spans)
-    finals = Counter(s.label for a in final_annotations(pulled, policy).values() for s in a.doc.spans)
+    finals = Counter(s.label for a in final_annotations(pulled, rule).values() for s in a.doc.spans)
     labels = SCHEMA.span_labels
     return plots.grouped(labels, {"all submitted": [everyone[x] for x in labels], "final": [finals[x] for x in labels]}, "spans")
 
@@ -94,6 +95,7 @@ def annotator_table(pulled: Pulled, result: Agreement) -> pl.DataFrame:
 
 
 def dispute_table(found: list[TaskDispute], url: str, project_id: int | None) -> str:
+    """Most disputed tasks: how many annotators marked each disputed region, not who (the names are a click away)."""
     rows = []
     for d in found:
         link = html.escape(d.link(url, project_id)) if project_id is not None else ""
@@ -114,12 +116,12 @@ def utility_section(out: Path, result: Utility) -> str:
             + "<h3>Lead time (seconds) with and without predictions</h3>" + table(result.lead_time, "lead-time"))
 
 
-def write_report(pulled: Pulled, policy: ReviewPolicy, out: Path, *, url: str, project_id: int | None,
-                 limit: int = 10) -> Path:
-    """Write out/index.html and its PNGs; returns the page's path."""
+def write_report(pulled: Pulled, rule: ReviewRule, out: Path, *, url: str, project_id: int | None,
+                 limit: int = 10, name: Callable[[int | None], str] = str) -> Path:
+    """Write out/index.html and its PNGs, annotators shown as `name(user id)`; returns the page's path."""
     out.mkdir(parents=True, exist_ok=True)
-    agreed = agreement(pulled, policy)
-    people = annotator_table(pulled, agreed)
+    agreed = agreement(pulled, rule)
+    people = named(annotator_table(pulled, agreed), name)
     found = disputes(pulled.multi_annotated())[:limit]
     parts = [
         "<h1>Annotation quality</h1>",
@@ -127,7 +129,7 @@ def write_report(pulled: Pulled, policy: ReviewPolicy, out: Path, *, url: str, p
         f"{agreed.tasks} tasks with two or more annotators.</p>",
         *(f"<p>warning: {html.escape(p)}</p>" for p in pulled.problems),
         "<h2>Progress</h2>", image(out, "progress", progress_plot(pulled), "annotations over time"),
-        "<h2>Labels</h2>", image(out, "labels", label_plot(pulled, policy), "spans per label"),
+        "<h2>Labels</h2>", image(out, "labels", label_plot(pulled, rule), "spans per label"),
         "<h2>Agreement per label</h2>", image(out, "agreement", agreement_plot(agreed), "agreement per label"),
         table(agreed.spans, "span-agreement"), table(agreed.alpha, "alpha"),
         "<h3>Attributes and review decision (Cohen's kappa)</h3>", table(agreed.kappa, "kappa"),
@@ -136,7 +138,7 @@ def write_report(pulled: Pulled, policy: ReviewPolicy, out: Path, *, url: str, p
         image(out, "annotators", plots.annotators([str(w) for w in people["annotator"]], people["submitted"].to_list(),
                                                   people["f1_vs_final"].to_list()), "throughput and agreement per annotator"),
         table(people, "annotators-table"),
-        "<h2>Pre-annotation</h2>", utility_section(out, utility(pulled, policy)),
+        "<h2>Pre-annotation</h2>", utility_section(out, utility(pulled, rule)),
         "<h2>Most disputed items</h2>", dispute_table(found, url, project_id),
     ]
     page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Annotation quality</title>'

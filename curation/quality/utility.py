@@ -20,7 +20,7 @@ from curation.export.source import article_from_task
 from curation.quality.agreement import COUNTS, comparison, final_annotations, summed
 from curation.quality.annotations import Pulled
 from curation.tasks import document_from_result
-from curation.workspace import ReviewPolicy
+from curation.sync.review import ReviewRule
 
 REGIONS = ("regions_kept", "regions_edited", "regions_deleted", "regions_added")
 
@@ -43,9 +43,9 @@ def predicted_tasks(tasks: pl.DataFrame) -> pl.DataFrame:
     return tasks.filter(pl.col("prediction").is_not_null() & (pl.col("prediction") != "[]"))
 
 
-def utility(pulled: Pulled, policy: ReviewPolicy) -> Utility:
+def utility(pulled: Pulled, rule: ReviewRule) -> Utility:
     predicted = predicted_tasks(pulled.tasks)
-    finals = final_annotations(pulled, policy)
+    finals = final_annotations(pulled, rule)
     compared = predicted.filter(pl.col("task_id").is_in(list(finals)))
     rows = []
     for row in compared.iter_rows(named=True):

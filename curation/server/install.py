@@ -27,6 +27,23 @@ def venv_dir(ws: Workspace) -> Path:
     return Path(os.environ.get(VENV_VAR) or ws.labelstudio_dir / "venv").resolve()
 
 
+def executable(ws: Workspace) -> Path:
+    """Where the `label-studio` executable is (or will be, once installed)."""
+    given = os.environ.get(BIN_VAR)
+    return Path(given) if given else venv_dir(ws) / "bin" / "label-studio"
+
+
+def interpreter(exe: Path) -> Path:
+    """The program the kernel runs for `exe`: its `#!` interpreter (a console script's venv Python), else itself."""
+    try:
+        with exe.open("rb") as handle:
+            first = handle.readline(512)
+    except OSError:
+        return exe.resolve()
+    words = first[2:].split() if first.startswith(b"#!") else []
+    return Path(os.fsdecode(words[0])).resolve() if words else exe.resolve()
+
+
 def label_studio_bin(ws: Workspace, echo: Callable[[str], None] = print) -> Path:
     """The `label-studio` executable, installing the pinned version first if needed."""
     if given := os.environ.get(BIN_VAR):

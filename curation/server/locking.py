@@ -18,6 +18,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from curation.errors import CurationError
+from curation.private import FILE_MODE
 
 
 class Busy(CurationError):
@@ -26,6 +27,7 @@ class Busy(CurationError):
 
 def _record_holder(fd: int) -> None:
     since = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    os.fchmod(fd, FILE_MODE)  # a lock file an older version made wider is narrowed (filelock only sets new ones)
     os.ftruncate(fd, 0)
     os.pwrite(fd, json.dumps({"pid": os.getpid(), "since": since}).encode(), 0)
 
@@ -44,7 +46,7 @@ def file_lock(path: Path, *, wait: bool = True, what: str = "curation command") 
     """Hold an exclusive lock on `path` (created 0600 if needed). With `wait` off, raise Busy at once if another
     process holds it, naming that process."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(path, mode=0o600, on_acquired=_record_holder)
+    lock = FileLock(path, mode=FILE_MODE, on_acquired=_record_holder)
     try:
         lock.acquire(timeout=-1 if wait else 0)
     except Timeout:

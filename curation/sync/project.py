@@ -1,4 +1,5 @@
-"""The Label Studio project: created from the schema, refused when its config has drifted."""
+"""The Label Studio project: created from the schema, refused when its config has drifted; its overlap
+(annotators per task) and the settings that keep annotators' work apart as far as Community allows."""
 
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ from label_studio_sdk.core.api_error import ApiError
 
 from curation.errors import CurationError
 from curation.labelconfig import guidelines_html, labeling_config
+from curation.team.roster import record_admin
 from curation.workspace import Workspace
+
+# The annotation history panel off (Label Studio's default, made explicit): the only independence setting
+# Community has; predictions stay on, since the pre-annotations are the point (see curation.team.members).
+INDEPENDENT = {"show_annotation_history": False, "show_collab_predictions": True}
 
 
 class ConfigDrift(CurationError, RuntimeError):
@@ -32,9 +38,23 @@ def config_diff(server: str, ours: str) -> str:
     return "\n".join(difflib.unified_diff(_lines(server), _lines(ours), "label studio", "schema", lineterm=""))
 
 
-def ensure_project(client: LabelStudio, ws: Workspace, model_version: str | None, *, force: bool = False) -> ProjectRef:
-    """Find the workspace's project (by id, else title) or create it; keep its config in step with the schema."""
+@dataclass(frozen=True)
+class Overlap:
+    annotators: int  # per task: Label Studio's maximum_annotations
+    share: int = 100  # percentage of tasks that get them (overlap_cohort_percentage); the rest get one
+
+    def settings(self) -> dict[str, int]:
+        return {"maximum_annotations": self.annotators, "overlap_cohort_percentage": self.share}
+
+
+def ensure_project(client: LabelStudio, ws: Workspace, model_version: str | None, *, force: bool = False,
+                   overlap: Overlap | None = None) -> ProjectRef:
+    """Find the workspace's project (by id, else title) or create it; keep its config in step with the schema,
+    and its overlap with `overlap` (then remembered in the workspace), else with the workspace's setting."""
     config = ws.config()
+    record_admin(ws, client.users.whoami().id)
+    if overlap is None and config.overlap is not None:
+        overlap = Overlap(config.overlap, config.overlap_share)
     ours = labeling_config()
     project = None
     if config.project_id is not None:
@@ -45,7 +65,8 @@ def ensure_project(client: LabelStudio, ws: Workspace, model_version: str | None
                 raise
     if project is None:
         project = oldest_titled(client, config.project_title)
-    settings = {"show_collab_predictions": True, "expert_instruction": guidelines_html(), "show_instruction": True}
+    settings = {**INDEPENDENT, "expert_instruction": guidelines_html(), "show_instruction": True,
+                **(overlap.settings() if overlap else {})}
     created = project is None
     if created:
         extra = {"model_version": model_version} if model_version else {}
@@ -62,8 +83,9 @@ def ensure_project(client: LabelStudio, ws: Workspace, model_version: str | None
         client.projects.update(id=project.id, **({"label_config": ours} if diff else {}), **settings)
         if model_version:
             show_predictions(client, project.id, model_version)
-    if config.project_id != project.id:
-        ws.save_config(config.model_copy(update={"project_id": project.id}))
+    remembered = {"overlap": overlap.annotators, "overlap_share": overlap.share} if overlap else {}
+    if config.project_id != project.id or any(getattr(config, k) != v for k, v in remembered.items()):
+        ws.save_config(config.model_copy(update={"project_id": project.id, **remembered}))
     return ProjectRef(id=project.id, title=project.title, created=created)
 
 
@@ -82,3 +104,9 @@ def show_predictions(client: LabelStudio, project_id: int, model_version: str) -
             return False
         raise
     return True
+
+
+def waiting_for_overlap(client: LabelStudio, project_id: int) -> int:
+    """Tasks that have some annotations but fewer than the annotators they are meant to get (their overlap)."""
+    tasks = client.tasks.list(project=project_id, include="id,overlap,total_annotations", page_size=1000)
+    return sum(1 for t in tasks if 0 < (t.total_annotations or 0) < (t.overlap or 1))

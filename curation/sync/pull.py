@@ -200,6 +200,7 @@ def collect(
                 "pull_id": pull_id, "event": event, "task_id": task_id, "task_updated_at": _iso(task.updated_at),
                 "article_id": data.get("article_id"), "content_hash": data.get("content_hash"),
                 "annotation_id": ann["id"], "completed_by": user_id(ann.get("completed_by")),
+                "updated_by": user_id(ann.get("updated_by")),
                 "was_cancelled": bool(ann.get("was_cancelled")), "ground_truth": bool(ann.get("ground_truth")),
                 "lead_time": ann.get("lead_time"), "created_at": _iso(ann.get("created_at")), "updated_at": updated_at,
                 "review": review_from_result(result).decision, "result": json.dumps(result, ensure_ascii=False),

@@ -1,21 +1,43 @@
-"""Review state of each task under the workspace's review policy, from pulled snapshots.
+"""Review state of each task under the workspace's review rule, from pulled snapshots: the one place that
+decides what "reviewed" means (export's selection, status and the quality figures all read it from here).
 
-States: `reviewed` (an accepted or ground-truth annotation, or enough annotators
-agreeing, as the policy allows), `rejected` (a reject decision and nothing
-accepted), `skipped` (every annotation was cancelled), `annotated` (anything
-else with annotations), `in_progress` (no annotation yet, but a draft saved in
-Label Studio) and `new` (neither).
+A task is `reviewed` only through someone entitled to review (the rule's `reviewers`: the team's
+reviewer-role members and the workspace's admin):
+
+- `accept`: an annotation carrying the review decision accept, last saved by a reviewer;
+- `ground_truth`: an annotation marked ground truth, last saved by a reviewer (Label Studio records the user
+  of every request that saves an annotation, the ground-truth toggle included, as `updated_by`);
+- `agreement`: the policy's `agreeing_annotators` *different* people's latest annotations agree at exact-span
+  F1 >= `agreement_threshold`.
+
+Who saved an annotation is Label Studio's `updated_by`, set from the authenticated request; `completed_by`
+is not evidence, since any member may send an annotation "completed by" someone else. An accept that no
+reviewer saved (an annotator accepting their own work) is a *self-accept*: kept, counted, never a review.
+
+Other states: `rejected` (a reject decision and nothing that reviews it), `skipped` (every annotation
+cancelled), `annotated` (anything else with annotations), `in_progress` (no annotation yet, but a draft
+saved in Label Studio) and `new` (neither).
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import polars as pl
 
 from curation.workspace import ReviewPolicy
 
 STATES = ("new", "in_progress", "annotated", "reviewed", "rejected", "skipped")
+RULES = ("accept", "ground_truth", "agreement")
+
+
+@dataclass(frozen=True)
+class ReviewRule:
+    """The workspace's review policy and the Label Studio user ids entitled to review under it."""
+
+    policy: ReviewPolicy
+    reviewers: frozenset[int]
 
 
 def span_set(result_json: str) -> set[tuple[str, int, int]]:
@@ -35,35 +57,72 @@ def agreeing_members(results: list[str], threshold: float) -> list[bool]:
     return max(groups, key=sum, default=[])
 
 
-def review_states(live: pl.DataFrame, policy: ReviewPolicy) -> pl.DataFrame:
-    """(task_id, state) for every task with live annotations, over all tasks at once (a per-task loop took
-    seconds at 10,000 tasks); only the agreement rule looks at results, and only for tasks it can decide."""
-    submitted = ~pl.col("was_cancelled")
-    per_task = live.group_by("task_id").agg(
-        submitted.sum().alias("submitted"),
-        (submitted & (pl.col("review") == "accept")).any().alias("accepted"),
-        (submitted & pl.col("ground_truth")).any().alias("ground"),
-        (submitted & (pl.col("review") == "reject")).any().alias("rejected"),
+def _saver(live: pl.DataFrame) -> pl.Expr:
+    """Who last saved each annotation: `updated_by`, else (older snapshots) `completed_by`."""
+    if "updated_by" in live.columns:
+        return pl.coalesce(pl.col("updated_by"), pl.col("completed_by"))
+    return pl.col("completed_by")
+
+
+def flagged(live: pl.DataFrame, rule: ReviewRule) -> pl.DataFrame:
+    """`live` with what each annotation counts for: `saver`; `entitled` (the saver may review); `author` (the
+    person it stands for: `completed_by` when a reviewer saved it on their behalf, else its saver); `accepts`
+    and `grounds` (a review under the policy); `self_accept` (an accept no reviewer saved); `agrees` (one of
+    the agreeing group of a task that the agreement rule reviews)."""
+    policy, submitted = rule.policy, ~pl.col("was_cancelled")
+    accept = submitted & (pl.col("review").fill_null("") == "accept")
+    frame = live.with_columns(_saver(live).alias("saver"))
+    frame = frame.with_columns(pl.col("saver").is_in(pl.Series(sorted(rule.reviewers), dtype=pl.Int64).implode()).fill_null(False).alias("entitled"))
+    frame = frame.with_columns(
+        pl.when(pl.col("entitled")).then(pl.col("completed_by")).otherwise(pl.col("saver")).alias("author"),
+        (accept & pl.col("entitled") & pl.lit(policy.accept_decision)).alias("accepts"),
+        (submitted & pl.col("ground_truth") & pl.col("entitled") & pl.lit(policy.ground_truth)).alias("grounds"),
+        (accept & ~pl.col("entitled")).alias("self_accept"),
     )
-    reviewed = pl.lit(False)
-    if policy.accept_decision:
-        reviewed = reviewed | pl.col("accepted")
-    if policy.ground_truth:
-        reviewed = reviewed | pl.col("ground")
-    per_task = per_task.with_columns(reviewed.alias("reviewed"))
-    agreed: set[int] = set()
-    if policy.agreeing_annotators:
-        open_tasks = per_task.filter(~pl.col("reviewed") & (pl.col("submitted") >= policy.agreeing_annotators))["task_id"]
-        pending = live.filter(pl.col("task_id").is_in(open_tasks.implode()) & submitted)
-        for (task_id,), group in pending.group_by("task_id"):
-            if sum(agreeing_members(group["result"].to_list(), policy.agreement_threshold)) >= policy.agreeing_annotators:
-                agreed.add(int(task_id))
-    return per_task.select("task_id", pl.when(pl.col("submitted") == 0).then(pl.lit("skipped"))
-                           .when(pl.col("reviewed") | pl.col("task_id").is_in(list(agreed))).then(pl.lit("reviewed"))
-                           .when(pl.col("rejected")).then(pl.lit("rejected"))
-                           .otherwise(pl.lit("annotated")).alias("state"))
+    return frame.with_columns(pl.Series("agrees", agreeing(frame, policy), dtype=pl.Boolean))
 
 
-def task_states(live: pl.DataFrame, policy: ReviewPolicy) -> dict[int, str]:
+def agreeing(frame: pl.DataFrame, policy: ReviewPolicy) -> list[bool]:
+    """Per row: a member of an agreeing group of at least `agreeing_annotators` different authors (each
+    author's latest submitted annotation), in a task no accept or ground truth reviews already."""
+    agrees = [False] * frame.height
+    needed = policy.agreeing_annotators
+    if not needed:
+        return agrees
+    decided = frame.filter(pl.col("accepts") | pl.col("grounds"))["task_id"].implode()
+    latest = (frame.with_row_index("row").filter(~pl.col("was_cancelled") & ~pl.col("task_id").is_in(decided))
+              .sort("updated_at", "annotation_id").group_by("task_id", "author", maintain_order=True).last())
+    for _, group in latest.filter(pl.len().over("task_id") >= needed).group_by("task_id"):
+        members = agreeing_members(group["result"].to_list(), policy.agreement_threshold)
+        if sum(members) >= needed:
+            for row, member in zip(group["row"], members):
+                agrees[row] = member
+    return agrees
+
+
+def states_of(frame: pl.DataFrame) -> pl.DataFrame:
+    """(task_id, state, rule, self_accepted) for every task of a `flagged` frame: `rule` says how a reviewed
+    task became reviewed (accept before ground truth before agreement); `self_accepted` marks a task with
+    an accept that did not review it."""
+    submitted = ~pl.col("was_cancelled")
+    per_task = frame.group_by("task_id").agg(
+        submitted.sum().alias("submitted"), pl.col("accepts").any(), pl.col("grounds").any(), pl.col("agrees").any(),
+        (submitted & (pl.col("review") == "reject")).any().alias("rejected"), pl.col("self_accept").any())
+    rule = (pl.when(pl.col("accepts")).then(pl.lit("accept")).when(pl.col("grounds")).then(pl.lit("ground_truth"))
+            .when(pl.col("agrees")).then(pl.lit("agreement")).otherwise(pl.lit(None, pl.String)))
+    state = (pl.when(pl.col("submitted") == 0).then(pl.lit("skipped")).when(rule.is_not_null()).then(pl.lit("reviewed"))
+             .when(pl.col("rejected")).then(pl.lit("rejected")).otherwise(pl.lit("annotated")))
+    return per_task.select("task_id", state.alias("state"), rule.alias("rule"),
+                           (pl.col("self_accept") & rule.is_null()).alias("self_accepted")).sort("task_id")
+
+
+def review_states(live: pl.DataFrame, rule: ReviewRule) -> pl.DataFrame:
+    """(task_id, state, rule, self_accepted) for every task with live annotations, over all tasks at once (a
+    per-task loop took seconds at 10,000 tasks); only the agreement rule looks at results, and only for tasks
+    it can decide."""
+    return states_of(flagged(live, rule))
+
+
+def task_states(live: pl.DataFrame, rule: ReviewRule) -> dict[int, str]:
     """task id -> state, for every task that has (live) annotations."""
-    return dict(review_states(live, policy).iter_rows())
+    return dict(review_states(live, rule).select("task_id", "state").iter_rows())

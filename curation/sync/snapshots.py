@@ -34,6 +34,7 @@ SCHEMA = {
     "content_hash": pl.String,
     "annotation_id": pl.Int64,
     "completed_by": pl.Int64,
+    "updated_by": pl.Int64,  # who last saved it (set by Label Studio from the request): the review rule's evidence
     "was_cancelled": pl.Boolean,
     "ground_truth": pl.Boolean,
     "lead_time": pl.Float64,
@@ -85,10 +86,11 @@ def _read_file(path: Path, schema: dict) -> pl.DataFrame:
         why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DamagedSnapshot(f"{path}: not a readable snapshot ({why}); run `curation pull --full` to move it aside"
                               " and fetch the current annotations again") from None
-    if frame.schema != pl.Schema(schema):
+    if any(name not in schema or dtype != schema[name] for name, dtype in frame.schema.items()):
         raise DamagedSnapshot(f"{path}: its columns are not those of a snapshot; run `curation pull --full` to move "
                               "it aside and fetch the current annotations again")
-    return frame
+    # files from before a column was added lack it: null there
+    return frame.with_columns(pl.lit(None, schema[c]).alias(c) for c in schema if c not in frame.columns).select(list(schema))
 
 
 def _files(ws: Workspace, project_id: int, prefix: str) -> list[Path]:
