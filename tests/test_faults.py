@@ -151,7 +151,7 @@ def fails_cleanly(args: list[str], *expected: str) -> str:
 def test_server_down_or_answering_500_each_server_command_fails_in_one_line(ws, monkeypatch):
     monkeypatch.setenv("LABEL_STUDIO_URL", f"http://127.0.0.1:{process.free_port()}")  # nothing listens there
     for name in SERVER:
-        fails_cleanly(commands(ws)[name], "not reachable")
+        fails_cleanly(commands(ws)[name], "cannot reach Label Studio")
     broken = FailingServer()
     try:
         monkeypatch.setenv("LABEL_STUDIO_URL", broken.url)
