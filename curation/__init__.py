@@ -12,6 +12,7 @@ The Python API mirrors the CLI: each command is a thin wrapper of the function n
     preannotators  get_preannotator, register               load a published version: load
     team add       add_member                               team remove   remove_member
     team list      team_rows                                review     needing_review, publish_review
+    convert        convert                                  publish    publish
 
     from curation import ingest, get_preannotator, iter_tasks, write_tasks, labeling_config
 
@@ -55,6 +56,7 @@ _EXPORTS = {
     "versions": "curation.export.versions",
     "changelog": "curation.export.manifest",
     "verify": "curation.export",
+    "convert": "curation.export.convert", "publish": "curation.export.hub",
     "add_member": "curation.team.members", "remove_member": "curation.team.members", "team_rows": "curation.team.members",
     "needing_review": "curation.team.queue", "publish_review": "curation.team.queue",
 }
@@ -65,6 +67,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time `__getattr__` 
     from curation.errors import CurationError
     from curation.evaluation import evaluate
     from curation.export import verify
+    from curation.export.convert import convert
+    from curation.export.hub import publish
     from curation.export.load import load
     from curation.export.manifest import changelog
     from curation.export.versions import versions

@@ -266,7 +266,7 @@ MIRRORS = {
     "config": ["labeling_config"], "versions": ["versions"], "diff": ["changelog"], "verify": ["verify"],
     "preannotators": ["get_preannotator", "register"],
     "team add": ["add_member"], "team list": ["team_rows"], "team remove": ["remove_member"],
-    "review": ["needing_review", "publish_review"],
+    "review": ["needing_review", "publish_review"], "convert": ["convert"], "publish": ["publish"],
 }
 NOT_MIRRORED = {"export": "curation.export.export (the name is the package's)", "schema": "curation.jsonschemas",
                 "server": "curation.server", "server start": "", "server stop": "", "server status": "",

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 import curation
 from curation.cli import app
-from curation.export import SameContent, build, export
+from curation.export import SameContent, export, source
 from curation.export.write import VersionExists, sha256
 from curation.pipeline import iter_tasks
 from curation.server import connect
@@ -26,7 +26,7 @@ from tests.test_sync import fresh_project
 
 pytestmark = pytest.mark.labelstudio
 runner = CliRunner()
-CONFIGS = ("documents", "sentences", "tokens", "claims")
+CONFIGS = ("documents", "sentences", "tokens", "claims", "annotations")
 LABELS = ("CLAIM", "HEDGE", "SOURCE")
 
 
@@ -72,7 +72,7 @@ def project(labelstudio, tmp_path_factory):
         1: client.annotations.create(id=tasks[1].id, result=final[1] + [review("accept")], completed_by=users[1].id),
         4: client.annotations.create(id=tasks[4].id, result=final[4], ground_truth=True, completed_by=users[2].id),
     }
-    client.annotations.create(id=tasks[1].id, result=final[1][:1], completed_by=users[2].id)  # later, not reviewed
+    made["later"] = client.annotations.create(id=tasks[1].id, result=final[1][:1], completed_by=users[2].id)  # not reviewed
     client.annotations.create(id=tasks[2].id, result=predicted[2] + [review("reject")], completed_by=users[1].id)
     client.annotations.create(id=tasks[3].id, result=[], was_cancelled=True, completed_by=users[2].id)
     pull(client, ws, project.id)
@@ -110,13 +110,19 @@ def test_every_config_loads_with_plain_datasets_and_matches_the_annotations(proj
             assert split == expected_split(row["article_id"])
             text = tasks[by_article[row["article_id"]]].data["text"]
             spans = labelled(final[by_article[row["article_id"]]]).values()
+            layers = [row[f"{lb.lower()}_tags"] for lb in LABELS]
             for k, (token, a, b, tag) in enumerate(zip(row["tokens"], row["token_starts"], row["token_ends"], row["ner_tags"])):
                 assert text[a:b] == token
-                covering = [(e - s, -LABELS.index(lb), lb) for s, e, _, lb in spans if s <= a and b <= e]
+                covering = [(e - s, -LABELS.index(lb), lb) for s, e, _, lb in spans if s < b and a < e]
                 want = min(covering)[2] if covering else None  # shortest span wins; ties: SOURCE, HEDGE, CLAIM
                 assert tag_names[tag] == "O" if want is None else tag_names[tag][2:] == want
                 if k == 0 and want:
                     assert tag_names[tag].startswith("B-")
+                for lb, layer in zip(LABELS, layers):  # each layer: O exactly where no span of its label is
+                    assert (layer[k] == 0) == (not any(x == lb for _, _, x in covering))
+            lo, hi = row["token_starts"][0], row["token_ends"][-1]
+            for lb, layer in zip(LABELS, layers):  # nesting kept: one B- per span of the label in the row
+                assert layer.count(1) == sum(1 for s, e, _, x in spans if x == lb and s < hi and lo < e)
 
     for ds in loaded["sentences"].values():
         for row in ds:
@@ -136,6 +142,38 @@ def test_every_config_loads_with_plain_datasets_and_matches_the_annotations(proj
             assert {s["id"] for s in row["sources"]} == {f for f, t, k in rels if t == cid and k == "attributed_to"}
             assert {h["id"] for h in row["hedges"]} == {f for f, t, k in rels if t == cid and k == "qualifies"}
             assert spans[cid][2] in row["context"]
+
+    notes = {(r["task_id"], r["annotation_id"]): (split, r) for split, ds in loaded["annotations"].items() for r in ds}
+    reviews = loaded["annotations"]["train"].features["review"].names
+    assert reviews == ["none", "accept", "reject"]
+    assert set(notes) == {(tasks[i].id, made[i].id) for i in final} | {(tasks[1].id, made["later"].id)}
+    for (task_id, annotation_id), (split, r) in notes.items():
+        i = next(i for i in final if tasks[i].id == task_id)
+        assert split == expected_split(r["article_id"]) and r["annotator"].startswith("annotator-")
+        assert r["is_final"] == (annotation_id == made[i].id)
+        got = {s["id"]: (s["start"], s["end"], s["text"], label_names[s["label"]]) for s in r["spans"]}
+        if r["is_final"]:
+            assert got == labelled(final[i]) and reviews[r["review"]] == ("none" if i == 4 else "accept")
+            assert r["ground_truth"] == (i == 4)
+        else:  # task 1's later, unreviewed annotation: its one region
+            assert got == labelled(final[1][:1]) and reviews[r["review"]] == "none"
+    final_annotators = {r["annotation_id"]: r["annotator"] for ds in loaded["documents"].values() for r in ds}
+    assert all(final_annotators[a] == r["annotator"] for (_, a), (_, r) in notes.items() if a in final_annotators)
+
+    worthiness = loaded["claims"]["train"].features["check_worthiness"].names
+    assert worthiness == ["none", "check_worthy", "not_check_worthy", "unsure"]  # the schema's, not the data's
+    assert loaded["claims"]["train"].features["claim_type"].names[0] == "none"
+    assert loaded["claims"]["train"].features["label"].names == worthiness[1:]
+    assert loaded["sentences"]["train"].features["label"].names == ["no_claim", *worthiness[1:]]
+    for ds in loaded["claims"].values():
+        for row in ds:
+            i = by_article[row["article_id"]]
+            attrs = next(r for r in final[i] if r["type"] == "choices" and r["id"] == row["claim_id"]
+                         and r["from_name"] == "check_worthiness")["value"]["choices"] if any(
+                r["type"] == "choices" and r["id"] == row["claim_id"] and r["from_name"] == "check_worthiness"
+                for r in final[i]) else None
+            assert row["label"] == (-1 if attrs is None else worthiness.index(attrs[0]) - 1)
+            assert worthiness[row["check_worthiness"]] == (attrs[0] if attrs else "none")
 
     m = done.manifest
     assert m["tasks"] == {"reviewed": 3, "rejected": 1, "skipped": 1, "annotated": 0}
@@ -172,7 +210,7 @@ def test_versions_are_immutable_and_exports_deterministic(project):
 
 def test_worker_processes_write_the_same_bytes(project, monkeypatch):
     ws, *_, root, done = project
-    monkeypatch.setattr(build, "CHUNK", 1)  # one article per chunk: two workers finish them out of order
+    monkeypatch.setattr(source, "CHUNK", 1)  # one article per chunk: two workers finish them out of order
     files = []
     for version, workers in (("0.0.1", 1), ("0.0.2", 2), ("0.0.3", 3)):
         out = export(ws, "chunks", version=version, root=root, allow_same=True, workers=workers)

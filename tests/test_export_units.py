@@ -1,5 +1,5 @@
-"""Export's pure parts without a server: tokens and BIO, selection, the fast reader, splits, the Hub boundary,
-and a killed export (synthetic snapshots written directly)."""
+"""Export's pure parts without a server: tokens and BIO, selection, the fast reader, splits, features versions,
+an export with nothing reviewed, and a killed export (synthetic snapshots written directly)."""
 
 from __future__ import annotations
 
@@ -17,15 +17,18 @@ from hypothesis import strategies as st
 
 from bench.export import synthesize
 from curation.export import export
-from curation.export.hub import push_version
 from curation.export.parse import RelationRow, SpanRow, read_result
 from curation.export.splits import split_of
-from curation.export.tokens import TAGS, bio_tags, token_strings, tokenize
+from curation.export.build import check_features
+from curation.export.source import NothingReviewed
+from curation.export.tokens import LAYER_TAGS, TAGS, bio_tags, layer_tags, misaligned, token_strings, tokenize
+from curation.export.versions import VersionError
+from curation.sync import snapshots
 from curation.export.versions import versions
 from curation.models import Article
 from curation.sync.review import ReviewRule, task_states
 from curation.tasks import document_from_result
-from curation.workspace import ReviewPolicy, Workspace
+from curation.workspace import ReviewPolicy, Workspace, WorkspaceConfig
 from tests.conftest import ROOT
 from tests.strategies import messy_text
 
@@ -78,6 +81,32 @@ def test_hedge_and_source_inside_a_claim_win_and_the_claim_resumes_with_b():
         "B-SOURCE", "O", "B-CLAIM", "I-CLAIM", "B-HEDGE", "I-HEDGE", "B-CLAIM", "I-CLAIM", "O"]
     starts, _ = tokenize("e\u0301t 👨‍👩‍👧 北京。x")
     assert len(starts) == 5  # "ét", the family emoji, "北京", "。", "x"
+
+
+def test_layers_keep_a_claim_whole_around_its_hedge():
+    text = "Experts said it is highly likely to rain."
+    spans = [(0, 7, "SOURCE"), (13, 40, "CLAIM"), (19, 32, "HEDGE")]
+    starts, ends = tokenize(text)
+    layer = lambda label: [LAYER_TAGS[label][t] for t in layer_tags(starts, ends, spans, label)]  # noqa: E731
+    assert layer("CLAIM") == ["O", "O", "B-CLAIM"] + ["I-CLAIM"] * 5 + ["O"]  # one claim, as annotated
+    assert layer("HEDGE") == ["O"] * 4 + ["B-HEDGE", "I-HEDGE"] + ["O"] * 3
+    assert layer("SOURCE") == ["B-SOURCE"] + ["O"] * 8
+
+
+@settings(max_examples=200, deadline=None)
+@given(text_and_spans())
+def test_tokenisation_ignores_the_labels_and_off_boundary_spans_are_counted(case):
+    text, spans = case
+    starts, ends = tokenize(text)
+    bounds_start, bounds_end = set(starts.tolist()), set(ends.tolist())
+    expected = 0
+    for start, end, _ in spans:
+        inside = [i for i in range(start, end) if not text[i].isspace()]
+        expected += not inside or min(inside) not in bounds_start or max(inside) + 1 not in bounds_end
+    assert misaligned(text, starts, ends, spans) == expected
+    tags = bio_tags(starts, ends, spans)
+    for (a, b), tag in zip(zip(starts.tolist(), ends.tolist()), tags.tolist()):  # a span tags every token it touches
+        assert (tag != 0) == any(s < b and a < e for s, e, _ in spans)
 
 
 def snapshot(rows):
@@ -141,35 +170,6 @@ def test_splits_are_stable_and_follow_the_ratios():
     assert {split_of(a, (1.0, 0.0, 0.0)) for a in ids} == {"train"}
 
 
-class RecordingHub:
-    """The one fake of these tests: it stands in for huggingface_hub.HfApi at the upload boundary (the Hub
-    cannot be reached from here) and records the calls."""
-
-    def __init__(self):
-        self.calls = []
-
-    def create_repo(self, repo_id, **kw):
-        self.calls.append(("create_repo", repo_id, kw))
-
-    def upload_folder(self, **kw):
-        self.calls.append(("upload_folder", kw))
-        return type("Commit", (), {"oid": "abc123"})()
-
-    def create_tag(self, repo_id, **kw):
-        self.calls.append(("create_tag", repo_id, kw))
-
-
-def test_push_uploads_the_folder_and_tags_the_version(tmp_path):
-    hub = RecordingHub()
-    assert push_version(hub, tmp_path, "org/claims", "1.2.0") == "v1.2.0"
-    names = [c[0] for c in hub.calls]
-    assert names == ["create_repo", "upload_folder", "create_tag"]
-    upload, tag = hub.calls[1][1], hub.calls[2]
-    assert upload["folder_path"] == str(tmp_path) and upload["repo_type"] == "dataset" and upload["repo_id"] == "org/claims"
-    assert tag[1] == "org/claims" and tag[2]["tag"] == "v1.2.0" and tag[2]["revision"] == "abc123"
-    assert tag[2]["repo_type"] == "dataset"
-
-
 @pytest.mark.skipif(not (ROOT.parent / "shared" / "benchmarks" / "bbc-news").is_dir(), reason="needs ../shared/benchmarks")
 def test_a_killed_export_leaves_no_version_and_the_next_one_works(tmp_path):
     ws = Workspace(tmp_path)
@@ -187,3 +187,26 @@ def test_a_killed_export_leaves_no_version_and_the_next_one_works(tmp_path):
     done = export(ws, "big", version="1.0.0")
     assert versions(folder) == ["1.0.0"] and not list(folder.glob(".partial-*"))
     assert sum(c["articles"] for c in done.manifest["counts"].values()) == 1500
+
+
+def test_an_export_with_nothing_reviewed_is_refused_saying_which_states_the_tasks_are_in(tmp_path):
+    ws = Workspace(tmp_path)
+    ws.save_config(WorkspaceConfig(project_id=1))
+    base = {"pull_id": "p", "event": "created", "task_updated_at": "t", "content_hash": "h", "completed_by": 1,
+            "ground_truth": False, "lead_time": 1.0, "created_at": "t", "updated_at": "t", "result": "[]",
+            "regions_kept": 0, "regions_edited": 0, "regions_deleted": 0, "regions_added": 0, "offset_errors": 0}
+    rows = [{**base, "task_id": 1, "article_id": "a", "annotation_id": 1, "was_cancelled": False, "review": None},
+            {**base, "task_id": 2, "article_id": "b", "annotation_id": 2, "was_cancelled": False, "review": "reject"},
+            {**base, "task_id": 3, "article_id": "c", "annotation_id": 3, "was_cancelled": True, "review": None}]
+    snapshots.write(ws, 1, "p", rows)
+    with pytest.raises(NothingReviewed, match="0 reviewed, 1 rejected, 1 skipped, 1 annotated"):
+        export(ws, "none", version="1.0.0")
+    assert not (tmp_path / "datasets" / "none").exists() or versions(tmp_path / "datasets" / "none") == []
+
+
+def test_a_change_of_features_needs_a_major_version():
+    old = {"features_id": "something else", "features_version": 1}
+    with pytest.raises(VersionError, match="features changed since 1.2.0.*--version 2.0.0"):
+        check_features("1.3.0", "1.2.0", old)
+    check_features("2.0.0", "1.2.0", old)  # a major bump is the way
+    check_features("1.3.0", None, None)  # a first version has nothing to break

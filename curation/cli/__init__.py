@@ -14,6 +14,8 @@ from curation.cli import sync as _sync  # noqa: F401
 from curation.cli import quality as _quality  # noqa: F401
 from curation.cli import evaluate as _evaluate  # noqa: F401
 from curation.cli import export as _export  # noqa: F401
+from curation.cli import convert as _convert  # noqa: F401
+from curation.cli import publish as _publish  # noqa: F401
 from curation.cli import preannotators as _preannotators  # noqa: F401
 from curation.cli import config as _config  # noqa: F401
 

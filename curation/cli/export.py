@@ -29,7 +29,9 @@ def export_cli(
     splits: Annotated[Optional[str], typer.Option(metavar="R,R,R", help="train,validation,test ratios [default: the parent's, else 0.8,0.1,0.1].")] = None,
     allow_same: Annotated[bool, typer.Option("--allow-same", help="Allow a new number for data equal to an existing version.")] = False,
     license: Annotated[str, typer.Option(help="Licence of the annotations (the card's `license`).")] = defaults.LICENSE,
-    push_to_hub: Annotated[Optional[str], typer.Option(metavar="ORG/NAME", help="Also upload to this Hub dataset repo and tag it vX.Y.Z; token from HF_TOKEN.")] = None,
+    push_to_hub: Annotated[Optional[str], typer.Option(metavar="ORG/NAME", help="Then publish it to this Hub dataset repo, as `curation publish` does.")] = None,
+    private: Annotated[bool, typer.Option("--private", help="With --push-to-hub: create the repo private.")] = False,
+    simulated: Annotated[bool, typer.Option("--simulated", help="The labels come from simulated annotators: the card says so.")] = False,
     workers: options.Workers = defaults.WORKERS,
     workspace: options.Workspace = None,
     wait: options.Wait = False,
@@ -39,7 +41,6 @@ def export_cli(
     from curation.cli._failures import disk_failure
     from curation.export import export
     from curation.export.build import default_root
-    from curation.export.hub import hub_api, push_version
     from curation.export.splits import parse_ratios
     from curation.server.locking import file_lock
     from curation.workspace import Workspace
@@ -53,7 +54,7 @@ def export_cli(
         with file_lock(ws.lock_path("export"), wait=wait, what="export in this workspace"), progress_bar() as progress:
             bar = progress.add_task("articles", total=None)
             done = export(ws, name, version=version, bump=bump, root=root, allow_same=allow_same, license=license,
-                          ratios=ratios, workers=workers,
+                          ratios=ratios, workers=workers, simulated=simulated, hub_repo=push_to_hub,
                           on_progress=lambda n, total: progress.update(bar, completed=n, total=total))
     except ValueError as exc:  # export's data problems (e.g. annotations without a pulled task) say what to run
         raise fail(exc) from None
@@ -62,8 +63,15 @@ def export_cli(
     m = done.manifest
     hub = None
     if push_to_hub:
-        hub = {"repo": push_to_hub, "url": f"https://huggingface.co/datasets/{push_to_hub}",
-               "tag": push_version(hub_api(), done.path, push_to_hub, m["version"])}
+        from curation.export.hub import PublishError, publish
+
+        try:
+            sent = publish(done.path, push_to_hub, private=private)
+        except PublishError as exc:
+            raise fail(f"{exc} (the version is written and intact; `curation publish {name}@{m['version']} "
+                       f"--repo {push_to_hub}` retries)") from None
+        hub = {"repo": push_to_hub, "url": f"https://huggingface.co/datasets/{push_to_hub}", "tag": sent.tag,
+               "status": sent.status}
     articles = {split: c["articles"] for split, c in m["counts"].items()}
     changes = {kind: len(ids) for kind, ids in m["changelog"].items()}
     lines = [f"wrote {done.path}: {sum(articles.values())} articles ({_counts(articles)}); "
@@ -71,7 +79,7 @@ def export_cli(
     if m["parent"]:
         lines.append(f"against {m['parent']}: {_counts(changes)}")
     if hub:
-        lines.append(f"pushed to {hub['url']} and tagged {hub['tag']}")
+        lines.append(f"published to {hub['url']} and tagged {hub['tag']} ({hub['status']})")
     output(as_json, {"name": m["name"], "version": m["version"], "path": str(done.path), "parent": m["parent"],
                      "articles": articles, "tasks": m["tasks"], "excluded_annotations": m["excluded_annotations"],
                      "changes": changes if m["parent"] else None, "hub": hub}, lines)

@@ -34,7 +34,9 @@ SHAPES: dict[str, Any] = {
     "export": {"name": "str", "version": "str", "path": "str", "parent?": "str",
                "articles": {"train": "int", "validation": "int", "test": "int"}, "tasks": {"*": "int"},
                "excluded_annotations": {"*": "int"}, "changes?": {"added": "int", "removed": "int", "changed": "int"},
-               "hub?": {"repo": "str", "url": "str", "tag": "str"}},
+               "hub?": {"repo": "str", "url": "str", "tag": "str", "status": "str"}},
+    "convert": {"out": "str", "format": "str", "articles": {"*": "int"}, "misaligned_spans": "int"},  # articles by split
+    "publish": {"repo": "str", "tag": "str", "status": "str", "files": {"*": "int"}},  # status: uploaded | already published | dry run; files: bytes by path
     "versions": [{"version": "str", "created_at": "str", "articles": "int", "parent?": "str"}],
     "diff": {"name": "str", "from": "str", "to": "str",
              "articles": {"added": ["str"], "removed": ["str"], "changed": ["str"]},

@@ -1,8 +1,9 @@
 """Reviewed labels -> versioned, immutable Hugging Face datasets (`curation export`, `curation.load`).
 
-select (final annotation per article) -> source/parse (snapshots to records) ->
-rows/tokens (the four configs) -> write (atomic version folder) with card and
-manifest; versions, verify, hub and load work on what was written.
+select (final annotation per article) -> source/parse (snapshots to records, a
+chunk at a time) -> rows/tokens (the five configs, typed in features) -> write
+(atomic version folder) with card and manifest; versions, verify, convert, hub
+(publish) and load work on what was written.
 """
 
 from curation.export.build import Exported, SameContent, export

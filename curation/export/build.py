@@ -1,9 +1,9 @@
 """`export`: pulled snapshots -> a new, immutable dataset version folder.
 
 Records are parsed and written a chunk at a time, split by split: Python objects exist for
-one chunk only. The chosen annotations' JSON stays in memory as Arrow strings, so peak RSS
-grows by ~13 MB per 1,000 articles (510 MB at 2,000, 612 MB at 10,000, most of it imported
-libraries). The folder appears only when complete.
+one chunk only, and a chunk's annotation results and texts are read from its own bucket
+file (source.py), so memory does not grow with the number of articles. The folder appears
+only when complete.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import datetime as dt
 import gc
 import multiprocessing
 import os
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -29,11 +30,11 @@ from curation import defaults
 from curation.errors import CurationError
 from curation.export import card, versions
 from curation.export import manifest as mf
-from curation.export.features import CONFIGS, SPLITS
+from curation.export.features import CONFIGS, FEATURES_VERSION, SPLITS, features_id
 from curation.export.pseudonyms import salt
 from curation.export.rows import columns
 from curation.export.select import RULE
-from curation.export.source import reviewed, to_record
+from curation.export.source import Plan, plan, read_bucket, to_record
 from curation.export.splits import DEFAULT_RATIOS
 from curation.export.write import VersionFolder
 from curation.schema import SCHEMA
@@ -41,7 +42,6 @@ from curation.server.process import url_for
 from curation.team.provenance import review_provenance
 from curation.workspace import Workspace
 
-CHUNK = 500  # articles parsed and written at a time (fixed: row groups, hence bytes, depend on it)
 DEFAULT_LICENSE = defaults.LICENSE
 
 
@@ -78,22 +78,28 @@ class Chunk:
     relations: Counter[str]
     model_versions: frozenset[str]
     fingerprints: dict[str, str]
+    misaligned: int  # spans not on token boundaries
+    unreadable: int  # submitted, not final annotations left out of `annotations`: their result does not fit
 
 
-def build_chunk(job: tuple[str, list[dict[str, Any]], bytes]) -> Chunk:
-    """Parse a chunk of chosen annotations and lay out every config's rows; pure, so it runs in any process."""
-    split, rows, key = job
+def build_chunk(job: tuple[str, list[dict[str, Any]], Path, bytes]) -> Chunk:
+    """Parse a chunk of chosen annotations and lay out every config's rows; runs in any process."""
+    split, rows, bucket_path, key = job
+    bucket = read_bucket(bucket_path)
     with paused_gc():
-        records = [to_record(row, key) for row in rows]
+        parsed = [to_record(row, bucket, key) for row in rows]
+        records = [record for record, _ in parsed]
+        tables, misaligned = columns(records)
         return Chunk(
             split=split,
-            tables={config: cols.table() for config, cols in columns(records).items()},
+            tables={config: cols.table() for config, cols in tables.items()},
             articles=len(records),
             labels=Counter(span.label for r in records for span in r.spans),
             relations=Counter(rel.type for r in records for rel in r.relations),
             model_versions=frozenset(r.model_version for r in records if r.model_version),
             fingerprints={r.article.article_id: mf.fingerprint(r.article.content_hash, r.spans, r.relations)
                           for r in records},
+            misaligned=misaligned, unreadable=sum(n for _, n in parsed),
         )
 
 
@@ -116,7 +122,8 @@ class Tally:
     def __init__(self) -> None:
         self.counts = {s: {"articles": 0, "rows": dict.fromkeys(CONFIGS, 0), "bytes": dict.fromkeys(CONFIGS, 0),
                            "labels": dict.fromkeys(SCHEMA.span_labels, 0),
-                           "relations": dict.fromkeys(SCHEMA.relation_types, 0)} for s in SPLITS}
+                           "relations": dict.fromkeys(SCHEMA.relation_types, 0), "misaligned_spans": 0,
+                           "unreadable_annotations": 0} for s in SPLITS}
         self.fingerprints: dict[str, str] = {}
         self.model_versions: set[str] = set()
 
@@ -134,22 +141,23 @@ class Tally:
             entry["labels"][label] += n
         for kind, n in chunk.relations.items():
             entry["relations"][kind] += n
+        entry["misaligned_spans"] += chunk.misaligned
+        entry["unreadable_annotations"] += chunk.unreadable
         self.model_versions |= chunk.model_versions
         self.fingerprints.update(chunk.fingerprints)
 
 
-def built_chunks(chosen: pl.DataFrame, key: bytes, workers: int) -> Iterator[Chunk]:
+def built_chunks(planned: Plan, key: bytes, workers: int) -> Iterator[Chunk]:
     """Every chunk of every split, in write order.
 
     With workers > 1 this process builds every `workers`-th chunk itself and a pool of `workers - 1` processes
     the others, a few chunks ahead at most (memory stays bounded); the pool's start-up (imports) is hidden
     behind the first chunk built here."""
-    slices = [(split, frame) for index, split in enumerate(SPLITS)
-              for frame in chosen.filter(pl.col("split") == index).iter_slices(CHUNK)]
+    slices = planned.chunks()
 
-    def job(i: int) -> tuple[str, list[dict[str, Any]], bytes]:
-        split, frame = slices[i]
-        return split, frame.to_dicts(), key
+    def job(i: int) -> tuple[str, list[dict[str, Any]], Path, bytes]:
+        split, frame, bucket = slices[i]
+        return split, frame.to_dicts(), bucket, key  # Python rows for one chunk at a time
 
     if workers <= 1:
         yield from (build_chunk(job(i)) for i in range(len(slices)))
@@ -192,18 +200,30 @@ def write_chunks(out: VersionFolder, chunks: Iterator[Chunk], tally: Tally, on_c
             pending.result()
 
 
-def agreement(ws: Workspace) -> dict[str, Any]:
+def agreement(live: pl.DataFrame, tasks: pl.DataFrame) -> dict[str, Any]:
     """The figures `curation agreement` gives, for the card: span F1 between annotator pairs per label and
-    Krippendorff's alpha over tokens, over the tasks two or more annotators submitted."""
+    Krippendorff's alpha over tokens, over the tasks two or more annotators submitted (`live` and `tasks`:
+    their annotations and task copies, from source.plan)."""
     # imported here: curation.quality imports export's modules, whose package imports this one
     from curation.quality.agreement import span_agreement, token_alpha
-    from curation.quality.annotations import load as load_annotations
+    from curation.quality.annotations import parse as parse_annotations
 
-    tasks = load_annotations(ws, multi_annotated_only=True).multi_annotated()
+    tasks = parse_annotations(live, tasks).multi_annotated()
     spans, _ = span_agreement(tasks)
     return {"tasks": len(tasks),
             "span_f1": {f"{r['label']} {r['match']}": r["f1"] for r in spans.iter_rows(named=True)},
             "token_alpha": {r["label"]: r["alpha"] for r in token_alpha(tasks).iter_rows(named=True)}}
+
+
+def check_features(number: str, parent: str | None, parent_manifest: dict[str, Any] | None) -> None:
+    """A change of the configs' features is a breaking change for every loader: refused under the same major."""
+    if parent_manifest is None or parent_manifest.get("features_id") == features_id():
+        return
+    major = versions.parse(number)[0]
+    if versions.parse(parent)[0] == major:
+        raise versions.VersionError(
+            f"the dataset's features changed since {parent} (features version {parent_manifest.get('features_version', 1)}"
+            f" -> {FEATURES_VERSION}): a new major version is needed, e.g. --version {major + 1}.0.0 or --bump major")
 
 
 def target_version(dataset_dir: Path, version: str | None, bump: str | None) -> str:
@@ -220,25 +240,30 @@ def target_version(dataset_dir: Path, version: str | None, bump: str | None) -> 
 
 def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | None = None, root: Path | None = None,
            ratios: tuple[float, float, float] | None = None, allow_same: bool = False,
-           license: str = DEFAULT_LICENSE, workers: int = 1,
+           license: str = DEFAULT_LICENSE, workers: int = 1, simulated: bool = False, hub_repo: str | None = None,
            on_progress: Callable[[int, int], None] = lambda done, total: None) -> Exported:
     """Write `ROOT/NAME/VERSION/` from the pulled snapshots: reviewed tasks only, one final annotation per article.
 
     Raises VersionError / VersionExists for a bad or existing version number, SameContent when the data equals
     an existing version's and `allow_same` is off. `workers` processes build the chunks; the files are the
     same bytes whatever their number. `on_progress(articles written, articles in all)` follows each chunk.
+    `simulated`: the labels come from simulated annotators, and the card says so; `hub_repo`: the Hub repo the
+    version is for, named in the card's load lines. NothingReviewed when no task is reviewed.
     """
     dataset_dir = versions.dataset_dir(root or default_root(ws), name)
     number = target_version(dataset_dir, version, bump)
     parent = versions.parent(dataset_dir, number)
     parent_manifest = mf.read(dataset_dir / parent) if parent else None
+    check_features(number, parent, parent_manifest)
     if ratios is None:
         ratios = tuple(parent_manifest["split_ratios"][s] for s in SPLITS) if parent_manifest else DEFAULT_RATIOS
     key = salt(ws)
-    selection, chosen = reviewed(ws, ratios)
     tally = Tally()
-    with VersionFolder(dataset_dir, number) as out:
-        write_chunks(out, built_chunks(chosen, key, workers), tally, lambda: on_progress(tally.articles, chosen.height))
+    with tempfile.TemporaryDirectory(prefix="export-buckets-", dir=ws.dir) as buckets, \
+            VersionFolder(dataset_dir, number) as out:
+        planned, multi, multi_tasks = plan(ws, ratios, Path(buckets))
+        selection, total = planned.selection, planned.chosen.height
+        write_chunks(out, built_chunks(planned, key, workers), tally, lambda: on_progress(tally.articles, total))
         files = out.close_files()
         content = mf.content_id(files)
         for other in versions.versions(dataset_dir):
@@ -246,13 +271,15 @@ def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | 
                 raise SameContent(f"the data equals version {other}; pass --allow-same to publish it as {number}")
         manifest = {
             "name": name, "version": number, "schema_version": SCHEMA.schema_version, "parent": parent,
+            "features_version": FEATURES_VERSION, "features_id": features_id(),
             "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "source": source_project(ws), "review_policy": ws.config().review.model_dump(), "selection_rule": RULE,
-            "split_ratios": dict(zip(SPLITS, ratios)), "license": license,
+            "split_ratios": dict(zip(SPLITS, ratios)), "license": license, "hub_repo": hub_repo,
+            "annotations_creators": "machine-generated" if simulated else "expert-generated",
             "model_versions": sorted(tally.model_versions), "tasks": selection.states,
             "excluded_annotations": selection.excluded, "superseded_tasks": selection.superseded,
             "review": review_provenance(selection, key),
-            "agreement": agreement(ws), "counts": tally.counts, "content_id": content,
+            "agreement": agreement(multi, multi_tasks), "counts": tally.counts, "content_id": content,
             "articles": dict(sorted(tally.fingerprints.items())),
             "changelog": mf.changelog(parent_manifest["articles"] if parent_manifest else None, tally.fingerprints),
         }

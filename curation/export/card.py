@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
 from datasets import ClassLabel, List, Value
+from huggingface_hub import DatasetCard, DatasetCardData
 
-from curation.export.features import CONFIGS, FEATURES, SPLITS
+from curation.export.features import CHOICES, CONFIGS, FEATURES, LAYER_COLUMNS, NONE, SPLITS
 from curation.export.tokens import TAGS
 from curation.schema import SCHEMA
 from curation.team.provenance import sentence as review_sentence
@@ -43,29 +43,50 @@ FIELDS = {
     "hedges": "HEDGE spans that qualify the claim: id, text, hedge_strength.",
     "context": "The sentence(s) around the claim.", "context_start": "Start offset of the context.",
     "context_end": "End offset of the context.",
+    "label": "Classification target (ClassLabel; -1: no label, see Tasks).",
+    "claim_tags": "BIO tag of each token in the CLAIM layer only (nesting kept: a HEDGE inside does not split it).",
+    "hedge_tags": "BIO tag of each token in the HEDGE layer only.",
+    "source_tags": "BIO tag of each token in the SOURCE layer only.",
+    "is_final": "This annotation is the one the other configs publish.",
+    "review": "The reviewer's decision on this annotation (none: not reviewed).",
+    "ground_truth": "Marked ground truth in Label Studio.",
+    "lead_time": "Seconds the annotator spent on it (Label Studio's lead time; null: unknown).",
+    "created_at": "When it was submitted (ISO 8601, UTC).", "updated_at": "When it was last changed.",
 }
 
 
-def front_matter(manifest: dict[str, Any]) -> dict[str, Any]:
-    """The card's YAML; a split without rows in a config is left out of it (`datasets` cannot load one)."""
+SIZES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
+         (10_000_000, "1M<n<10M"))
+
+
+def size_category(articles: int) -> str:
+    """The Hub's size bucket for the number of articles (the `documents` rows)."""
+    return next((name for bound, name in SIZES if articles < bound), "n>1T")
+
+
+def card_data(manifest: dict[str, Any]) -> DatasetCardData:
+    """The card's metadata, built with huggingface_hub's own class (what the Hub's viewer and search read); a
+    split without rows in a config is left out of `configs` (`datasets` cannot load one)."""
     counts = manifest["counts"]
 
     def present(config: str) -> list[str]:
-        return [s for s in SPLITS if counts[s]["rows"][config]]
+        return [s for s in SPLITS if counts[s]["rows"].get(config)]
 
-    return {
-        "license": manifest["license"],
-        "language": ["en"],
-        "pretty_name": f"{manifest['name']} {manifest['version']}",
-        "task_categories": ["token-classification", "text-classification"],
-        "tags": ["fact-checking", "claim-detection", "hedge-detection", "source-attribution", "label-studio"],
-        "configs": [{"config_name": c, "data_files": [{"split": s, "path": f"{c}/{s}.parquet"} for s in present(c)],
-                     **({"default": True} if c == "documents" else {})} for c in CONFIGS],
-        "dataset_info": [{"config_name": c, "features": FEATURES[c]._to_yaml_list(),
-                          "splits": [{"name": s, "num_bytes": counts[s]["bytes"][c], "num_examples": counts[s]["rows"][c]}
-                                     for s in present(c)]}
-                         for c in CONFIGS],
-    }
+    configs = [c for c in CONFIGS if present(c)]
+    return DatasetCardData(
+        language=["en"], license=manifest["license"], pretty_name=f"{manifest['name']} {manifest['version']}",
+        annotations_creators=[manifest.get("annotations_creators", "expert-generated")],
+        language_creators=["found"], multilinguality=["monolingual"],
+        size_categories=[size_category(sum(counts[s]["articles"] for s in SPLITS))], source_datasets=["original"],
+        task_categories=["token-classification", "text-classification"],
+        task_ids=["fact-checking", "multi-class-classification"],
+        tags=["fact-checking", "claim-detection", "hedge-detection", "source-attribution", "label-studio"],
+        configs=[{"config_name": c, "data_files": [{"split": s, "path": f"{c}/{s}.parquet"} for s in present(c)],
+                  **({"default": True} if c == "documents" else {})} for c in configs],
+        dataset_info=[{"config_name": c, "features": FEATURES[c]._to_yaml_list(),
+                       "splits": [{"name": s, "num_bytes": counts[s]["bytes"][c], "num_examples": counts[s]["rows"][c]}
+                                  for s in present(c)]} for c in configs],
+    )
 
 
 def kind(feature: Any) -> str:
@@ -83,21 +104,65 @@ def table(header: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(lines + ["| " + " | ".join(str(v) for v in row) + " |" for row in rows])
 
 
-def render(manifest: dict[str, Any]) -> str:
+def load_lines(manifest: dict[str, Any], repo_id: str | None) -> str:
+    name, version = manifest["name"], manifest["version"]
+    where = (lambda c: f'load_dataset("{repo_id}", "{c}", revision="v{version}")') if repo_id else (
+        lambda c: f'load_dataset("path/to/{name}/{version}", "{c}")')
+    return ("```python\nfrom datasets import load_dataset\n\n" + "\n".join(f"{c} = {where(c)}" for c in CONFIGS)
+            + ("" if repo_id else f'\n# once published: load_dataset("ORG/{name}", "tokens", revision="v{version}")')
+            + '\ntags = tokens["train"].features["claim_tags"].feature.names  # O, B-CLAIM, I-CLAIM\n```')
+
+
+def provenance(manifest: dict[str, Any]) -> str:
+    if manifest.get("annotations_creators") == "machine-generated":
+        return ("**The labels were made by simulated annotators, not by people**: scripts that start from the "
+                "rule-based pre-annotations and depart from them in fixed ways. Use this version to see the format "
+                "and to try loading and training code, not to train a model for use or to judge label quality.")
+    return "The labels were made by people in Label Studio, starting from rule-based pre-annotations."
+
+
+def tasks_text(manifest: dict[str, Any]) -> str:
+    off = sum(manifest["counts"][s].get("misaligned_spans", 0) for s in SPLITS)
+    worthiness = ", ".join(CHOICES["check_worthiness"])
+    return (
+        f"- **Claim detection, hedge and source detection** (token classification): `tokens`, one row per sentence. "
+        f"`claim_tags`, `hedge_tags`, `source_tags` are one BIO layer per label, so a HEDGE inside a CLAIM leaves "
+        f"the claim one run (seqeval counts it once); `ner_tags` is the same flattened into one layer. Tokens are "
+        f"cut by rule (word runs, single other characters, sentence ends), never at labels, so a model sees the "
+        f"boundaries it will see at prediction time. A span tags every token it overlaps; {off} span(s) of this "
+        f"version do not fall on token boundaries (per split: `misaligned_spans` in `manifest.json`).\n"
+        f"- **Check-worthiness of claims** (text classification): `claims.label` over {worthiness}; "
+        f"-1 (`datasets`' \"no label\") where the annotator left it unset: `ds.filter(lambda r: r[\"label\"] >= 0)`.\n"
+        f"- **Check-worthy sentences** (text classification): `sentences.label` is `no_claim` for a sentence "
+        f"without claims, else the value of its most check-worthy claim ({worthiness}); -1 when none of its "
+        f"claims is rated.\n"
+        f"- **Disagreement-aware training, annotator studies**: `annotations`, every submitted annotation of every "
+        f"article's task, with its pseudonymous annotator, lead time, review decision and `is_final`.\n\n"
+        f"Every categorical field is a `ClassLabel` with the label schema's full vocabulary "
+        f"(schema v{manifest['schema_version']}), the same ids in every version; attributes add `{NONE}` (id 0) for "
+        f"\"not set\". Features version {manifest.get('features_version', 1)}: a change of features is a new major "
+        f"version.")
+
+
+def render(manifest: dict[str, Any], repo_id: str | None = None) -> str:
+    """The card, `README.md`: metadata from `card_data`, prose for people; `repo_id` puts the Hub repo in the
+    load lines (publish renders it so)."""
     name, version, counts = manifest["name"], manifest["version"], manifest["counts"]
     labels = list(SCHEMA.span_labels)
+    repo_id = repo_id or manifest.get("hub_repo")
     sections = [
         f"# {name} {version}",
         f"News articles labelled for fact-checking: which statements are **claims** worth checking, which words "
         f"**hedge** them and which **sources** they are attributed to. {sum(counts[s]['articles'] for s in SPLITS)} "
         f"reviewed articles, exported by `curation` from Label Studio project {manifest['source']['project_id']} "
         f"on {manifest['created_at']} (label schema v{manifest['schema_version']}).",
+        provenance(manifest),
         "## How to load",
-        "```python\nfrom datasets import load_dataset\n\n"
-        + "\n".join(f'{c} = load_dataset("path/to/{name}/{version}", "{c}")' for c in CONFIGS)
-        + f'\n# from the Hub, this exact version:\n# load_dataset("ORG/{name}", "tokens", revision="v{version}")\n'
-        + 'tags = tokens["train"].features["ner_tags"].feature.names\n```',
-        "or, in a curation workspace, `curation.load(\"" + name + f"\", version=\"{version}\", config=\"tokens\")`.",
+        load_lines(manifest, repo_id),
+        "or, in a curation workspace, `curation.load(\"" + name + f"\", version=\"{version}\", config=\"tokens\")`; "
+        f"`curation convert {name}@{version} --to spacy|conll|prodigy` writes spaCy DocBin, CoNLL-2003 or Prodigy JSONL.",
+        "## Tasks",
+        tasks_text(manifest),
         "## Configs and fields",
         "Every row carries its provenance: `article_id`, `task_id`, `annotation_id`, `annotator`, `model_version`, "
         "`schema_version`.",
@@ -108,17 +173,18 @@ def render(manifest: dict[str, Any]) -> str:
         table(["label", "definition"], [[s.name, s.description] for s in SCHEMA.spans]),
         table(["relation", "from → to", "meaning"],
               [[r.name, f"{r.from_label} → {r.to_label}", r.description] for r in SCHEMA.relations]),
-        table(["attribute", "on", "values"],
-              [[a.name, a.label, ", ".join(a.choices)] for a in SCHEMA.region_attributes]),
-        f"BIO tags (`ner_tags`): {', '.join(TAGS)}. Tokens are word runs or single other characters, cut at every "
-        "span boundary, so each span is whole tokens. Overlaps: a token takes the label of the shortest span "
-        "covering it (a HEDGE or SOURCE inside a CLAIM wins over the CLAIM; equal lengths: SOURCE, then HEDGE, "
-        "then CLAIM); a run resuming after an inner span, or continuing into the next sentence, starts with B-. "
-        "Full guidelines with boundary rules and worked examples: `docs/guidelines.md` of the curation project.",
+        table(["attribute", "on", "ClassLabel names (id order)"],
+              [[a.name, a.label, ", ".join([NONE, *a.choices])] for a in SCHEMA.region_attributes]),
+        f"BIO tags (`ner_tags`): {', '.join(TAGS)}; per-label layers ("
+        + ", ".join(f"`{column}`" for column in LAYER_COLUMNS.values()) + "): O, B-LABEL, I-LABEL. In `ner_tags` "
+        "a token takes the label of the shortest span covering it (a HEDGE or SOURCE inside a CLAIM wins over the "
+        "CLAIM; equal lengths: SOURCE, then HEDGE, then CLAIM); a run resuming after an inner span, or continuing "
+        "into the next sentence, starts with B-. Full guidelines with boundary rules and worked examples: "
+        "`docs/guidelines.md` of the curation project.",
         "## Splits",
         "By a stable hash of `article_id` (ratios " + ", ".join(f"{s} {r}" for s, r in manifest["split_ratios"].items())
         + "): an article never crosses splits and keeps its split in every version.",
-        table(["split", "articles", *CONFIGS], [[s, counts[s]["articles"], *(counts[s]["rows"][c] for c in CONFIGS)]
+        table(["split", "articles", *CONFIGS], [[s, counts[s]["articles"], *(counts[s]["rows"].get(c, 0) for c in CONFIGS)]
                                               for s in SPLITS]),
         "## Label distribution (spans)",
         table(["split", *labels, *SCHEMA.relation_types],
@@ -133,13 +199,26 @@ def render(manifest: dict[str, Any]) -> str:
         "publishers and are included for research on fact-checking; check the publishers' terms before "
         "redistributing them or using them commercially.",
         "## Limitations",
-        "Labels come from a small annotation team starting from rule-based pre-annotations, which may bias span "
-        "boundaries towards the rules' choices. English news only. Sentence boundaries are automatic. Articles "
-        "are news as published: their claims are labelled as claims, not as true or false. Spans covering only "
-        "whitespace have no tokens in the `tokens` config.",
+        ("Labels come from simulated annotators (see above), " if manifest.get("annotations_creators") == "machine-generated"
+         else "Labels come from a small annotation team ")
+        + "starting from rule-based pre-annotations, which may bias span boundaries towards the rules' choices. "
+        "English news only. Sentence boundaries are automatic. Articles are news as published: their claims are "
+        "labelled as claims, not as true or false. Spans covering only whitespace have no tokens in `tokens`.",
     ]
-    yaml_text = yaml.safe_dump(front_matter(manifest), sort_keys=False, allow_unicode=True)
-    return f"---\n{yaml_text}---\n\n" + "\n\n".join(sections) + "\n"
+    return str(DatasetCard(f"---\n{card_data(manifest).to_yaml()}\n---\n\n" + "\n\n".join(sections) + "\n"))
+
+
+def policy_text(policy: dict[str, Any]) -> str:
+    """The review policy in words."""
+    ways = []
+    if policy.get("accept_decision"):
+        ways.append("a reviewer chose *accept* on one of its annotations")
+    if policy.get("ground_truth"):
+        ways.append("one of its annotations is marked ground truth")
+    if policy.get("agreeing_annotators"):
+        ways.append(f"at least {policy['agreeing_annotators']} annotators agree (span F1, exact match, of "
+                    f"{policy.get('agreement_threshold', 1.0):g} or more)")
+    return " or ".join(ways) if ways else "never (the policy accepts no task)"
 
 
 def agreement_figure(agree: dict[str, Any]) -> str:
@@ -159,8 +238,8 @@ def annotation_process(manifest: dict[str, Any]) -> str:
     figure = agreement_figure(agree)
     return (
         f"Articles were pre-annotated by {', '.join(manifest['model_versions']) or 'no model'} and corrected in "
-        "Label Studio. Only reviewed tasks are included; a task is reviewed under this policy: "
-        f"`{policy}`. Per article, the final annotation is {manifest['selection_rule']}\n\n"
+        f"Label Studio. Only reviewed tasks are included: a task counts as reviewed when {policy_text(policy)}. "
+        f"Per article, the final annotation is {manifest['selection_rule']}\n\n"
         f"Tasks: {tasks['reviewed']} reviewed, {tasks['rejected']} rejected, {tasks['skipped']} skipped, "
         f"{tasks['annotated']} annotated but not reviewed; {manifest['superseded_tasks']} reviewed tasks superseded "
         f"by a newer task of the same article. Annotations left out: {excluded['skipped']} skipped, "

@@ -1,4 +1,12 @@
-"""Pulled snapshots -> the reviewed articles of a dataset, parsed into Documents.
+"""Pulled snapshots -> the reviewed articles of a dataset, read a chunk at a time.
+
+The selection runs on the snapshots without their large columns (annotation
+results, task texts): ids, states and dates of every annotation, each row with its
+place in its file. The large values are then read once, file by file in small
+batches, and only those the dataset needs are sorted into one bucket file per
+chunk (`Buckets`), so a chunk is parsed from its own bucket and memory does not
+grow with the number of articles. Results are loaded in full only for tasks two or
+more annotators submitted, which the agreement rule and the card's figures need.
 
 Every span is checked against the text (`text[start:end] == span.text`) before
 anything is exported (parse.py; `curation.tasks.document_from_result` explains any
@@ -7,12 +15,20 @@ invalid result).
 
 from __future__ import annotations
 
+import struct
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
 
+from curation.errors import CurationError
 from curation.export.features import SPLITS
 from curation.export.parse import RelationRow, SpanRow, read_result
 from curation.export.pseudonyms import pseudonym
@@ -23,10 +39,37 @@ from curation.sync import snapshots
 from curation.team.roster import review_rule
 from curation.workspace import Workspace
 
+CHUNK = 500  # articles parsed and written at a time (fixed: row groups, hence bytes, depend on it)
+BATCH = 512  # rows of a large column decoded at a time
+BUFFERED = 32 << 20  # bytes of bucket records held before they are appended to their files
+RESULT, DATA = b"r", b"d"
+binary = pa.binary()
+SUBMITTED = ("annotation_id", "completed_by", "review", "ground_truth", "lead_time", "created_at", "updated_at")
+
+
+class NothingReviewed(CurationError, ValueError):
+    """No task is reviewed under the policy: there is nothing to export."""
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """One submitted annotation of a dataset's task (the `annotations` config)."""
+
+    annotation_id: int
+    annotator: str
+    review: str | None
+    ground_truth: bool
+    lead_time: float | None
+    created_at: str | None
+    updated_at: str | None
+    spans: list[SpanRow]
+    relations: list[RelationRow]
+
 
 @dataclass(frozen=True)
 class Record:
-    """One article of a dataset: its final annotation's spans and relations, with provenance and split."""
+    """One article of a dataset: its final annotation's spans and relations, with provenance and split, and every
+    submitted annotation of its task."""
 
     article: Article
     spans: list[SpanRow]  # sorted by start, end, id
@@ -37,6 +80,22 @@ class Record:
     annotator: str
     schema_version: int
     split: str
+    annotations: list[Submitted]  # by annotation id; unreadable ones left out (Plan counts them)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What export reads: the chosen annotation of every article in write order, with its chunk, and where the
+    chunks' large values were put."""
+
+    selection: Selection
+    chosen: pl.DataFrame  # one row per article: ids, split, chunk, model_version and `submitted` (list of structs)
+    buckets: Path
+
+    def chunks(self) -> list[tuple[str, pl.DataFrame, Path]]:
+        """(split, rows, bucket file) of every chunk in write order; rows stay a compact frame until built."""
+        return [(SPLITS[frame["split"][0]], frame, self.buckets / str(chunk))
+                for (chunk,), frame in self.chosen.group_by("chunk", maintain_order=True)]
 
 
 def article_from_task(task_id: int, data: dict[str, Any]) -> Article:
@@ -46,26 +105,167 @@ def article_from_task(task_id: int, data: dict[str, Any]) -> Article:
                    source_path=f"label-studio task {task_id}", **fields)
 
 
-def reviewed(ws: Workspace, ratios: tuple[float, ...]) -> tuple[Selection, pl.DataFrame]:
-    """The selection (with its counts) and its chosen annotations joined to their tasks, with a `split`
-    column, sorted by split, then article id: the order rows are written in."""
+def snapshot_files(ws: Workspace, project_id: int, prefix: str) -> list[Path]:
+    """The snapshot files `snapshots` reads, in its order (oldest pull first)."""
+    return sorted(snapshots.snapshot_dir(ws, project_id).glob(f"{prefix}-*.parquet"))
+
+
+def located(files: list[Path], schema: dict[str, Any], large: tuple[str, ...]) -> pl.DataFrame:
+    """Every row of the snapshot files without their large columns, with its place: `file` index and `row`."""
+    if not files:
+        return pl.DataFrame(schema={"row": pl.UInt32, **{k: v for k, v in schema.items() if k not in large},
+                                    "file": pl.Int32})
+    return pl.concat([pl.scan_parquet(path).drop(*large).with_row_index("row").with_columns(pl.lit(i, pl.Int32).alias("file"))
+                      for i, path in enumerate(files)]).collect()
+
+
+def scan(files: list[Path], column: str, wanted: pl.DataFrame) -> Iterator[tuple[Any, bytes]]:
+    """(tag, UTF-8 value of `column`) for each row of `wanted` (columns file, row, then the tag's: one, or a tuple
+    of several), reading each file once in batches of BATCH rows (never a whole column)."""
+    names = [c for c in wanted.columns if c not in ("file", "row")]
+    for (index,), rows in wanted.sort("file", "row").group_by("file", maintain_order=True):
+        at = rows["row"].to_numpy().astype(np.int64)
+        tags = rows[names[0]].to_list() if len(names) == 1 else list(rows.select(names).iter_rows())
+        offset, j = 0, 0
+        handle = pq.ParquetFile(files[index], pre_buffer=False, buffer_size=1 << 20)
+        for batch in handle.iter_batches(batch_size=BATCH, columns=[column]):
+            stop = int(np.searchsorted(at, offset + batch.num_rows))
+            if stop > j:
+                yield from zip(tags[j:stop], batch.column(0).take(at[j:stop] - offset).cast(binary).to_pylist())
+            j, offset = stop, offset + batch.num_rows
+            if j == len(at):
+                break
+
+
+class Buckets:
+    """Append-only bucket files, one per chunk, of (kind, key, value) records; buffered so that few files are
+    open at once and memory stays bounded."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.parts, self.size = folder, defaultdict(list), 0
+
+    def add(self, chunk: int, kind: bytes, key: int, data: bytes) -> None:
+        self.parts[chunk].append(struct.pack("<cqI", kind, key, len(data)) + data)
+        self.size += len(data)
+        if self.size > BUFFERED:
+            self.flush()
+
+    def flush(self) -> None:
+        for chunk, parts in self.parts.items():
+            with (self.folder / str(chunk)).open("ab") as out:
+                out.write(b"".join(parts))
+        self.parts.clear()
+        self.size = 0
+
+
+def read_bucket(path: Path) -> dict[bytes, dict[int, bytes]]:
+    found: dict[bytes, dict[int, bytes]] = {RESULT: {}, DATA: {}}
+    data = path.read_bytes() if path.exists() else b""
+    head = struct.calcsize("<cqI")
+    at = 0
+    while at < len(data):
+        kind, key, size = struct.unpack_from("<cqI", data, at)
+        found[kind][key] = data[at + head:at + head + size]
+        at += head + size
+    return found
+
+
+def submitted_at_least(live: pl.DataFrame, least: int) -> pl.Expr:
+    """Rows of tasks submitted `least` times or more (2: whose results the agreement rule and figures read)."""
+    submitted = live.filter(~pl.col("was_cancelled")).group_by("task_id").len()
+    return pl.col("task_id").is_in(submitted.filter(pl.col("len") >= least)["task_id"].implode())
+
+
+def with_results(live: pl.DataFrame, files: list[Path], rows: pl.Expr) -> pl.DataFrame:
+    """`live` with a `result` column: the JSON for the rows `rows` selects, null for the others."""
+    wanted = live.filter(rows).select("file", "row", pl.col("annotation_id").alias("tag"))
+    found = {key: value.decode("utf-8") for key, value in scan(files, "result", wanted)}
+    return live.with_columns(pl.col("annotation_id").replace_strict(found, default=None, return_dtype=pl.String).alias("result"))
+
+
+def live_state(ws: Workspace, project_id: int) -> tuple[pl.DataFrame, list[Path]]:
+    """The latest version of every undeleted annotation, without results, and the snapshot files it points into."""
+    files = snapshot_files(ws, project_id, "pull")
+    rows = located(files, snapshots.SCHEMA, ("result",))
+    return snapshots.latest(rows).filter(pl.col("event") != "deleted"), files
+
+
+def task_copies(ws: Workspace, project_id: int) -> tuple[pl.DataFrame, list[Path]]:
+    """The latest pulled copy of every task, without its data and prediction, and its files."""
+    files = snapshot_files(ws, project_id, "tasks")
+    rows = located(files, snapshots.TASK_SCHEMA, ("data", "prediction"))
+    return rows.group_by("task_id", maintain_order=True).last(), files
+
+
+def refuse_empty(selection: Selection) -> None:
+    if selection.chosen.height:
+        return
+    states = ", ".join(f"{n} {state}" for state, n in selection.states.items())
+    raise NothingReviewed(f"nothing to export: no task is reviewed under the review policy (tasks with annotations: "
+                          f"{states}); review some in Label Studio, then `curation pull`")
+
+
+def plan(ws: Workspace, ratios: tuple[float, ...], buckets: Path) -> tuple[Plan, pl.DataFrame, pl.DataFrame]:
+    """Choose the final annotations and sort the values each chunk needs into `buckets`. Also returns the live
+    annotations and task copies of the multi-annotated tasks (results and data included), for agreement."""
     project_id = snapshots.current_project(ws)
-    selection = select(snapshots.live(ws, project_id), review_rule(ws))
-    tasks = snapshots.read_tasks(ws, project_id).select("task_id", "data", "model_version")
-    chosen = selection.chosen.select("article_id", "task_id", "annotation_id", "completed_by", "result")
-    chosen = chosen.join(tasks, on="task_id", how="left")
-    if missing := chosen.filter(pl.col("data").is_null())["task_id"].to_list():
-        raise ValueError(f"tasks {missing} have annotations but no pulled task copy: run `curation pull --full`")
+    rule = review_rule(ws)
+    live, files = live_state(ws, project_id)
+    live = with_results(live, files, submitted_at_least(live, 1 if rule.policy.agreeing_annotators == 1 else 2))
+    selection = select(live, rule)
+    refuse_empty(selection)
+    tasks, task_files = task_copies(ws, project_id)
     split = pl.col("article_id").map_elements(lambda a: SPLITS.index(split_of(a, ratios)), return_dtype=pl.Int64)
-    return selection, chosen.with_columns(split.alias("split")).sort("split", "article_id")
+    chosen = (selection.chosen.select("article_id", "task_id", "annotation_id", "completed_by")
+              .join(tasks.select("task_id", "model_version", pl.col("file").alias("task_file"),
+                                 pl.col("row").alias("task_row")), on="task_id", how="left")
+              .with_columns(split.alias("split")).sort("split", "article_id"))
+    if missing := chosen.filter(pl.col("task_row").is_null())["task_id"].to_list():
+        raise ValueError(f"tasks {missing} have annotations but no pulled task copy: run `curation pull --full`")
+    chosen = chosen.with_columns((pl.int_range(pl.len()).over("split") // CHUNK).alias("part"))
+    chosen = chosen.with_columns(pl.struct("split", "part").rank("dense").cast(pl.Int64).alias("chunk") - 1)
+    submitted = (live.filter(~pl.col("was_cancelled") & pl.col("task_id").is_in(chosen["task_id"].implode()))
+                 .join(chosen.select("task_id", "chunk"), on="task_id"))
+    bucket = Buckets(buckets)
+    for (chunk, key), value in scan(files, "result", submitted.select("file", "row", "chunk", "annotation_id")):
+        bucket.add(chunk, RESULT, key, value)
+    for (chunk, key), value in scan(task_files, "data", chosen.select(
+            pl.col("task_file").alias("file"), pl.col("task_row").alias("row"), "chunk", "task_id")):
+        bucket.add(chunk, DATA, key, value)
+    bucket.flush()
+    per_task = submitted.sort("annotation_id").group_by("task_id").agg(pl.struct(*SUBMITTED).alias("submitted"))
+    chosen = chosen.join(per_task, on="task_id", how="left").sort("split", "article_id").drop("task_file", "task_row", "part")
+    multi = live.filter(submitted_at_least(live, 2))
+    multi_tasks = tasks.filter(pl.col("task_id").is_in(multi["task_id"].implode()))
+    data = {key: value.decode("utf-8") for key, value in scan(task_files, "data", multi_tasks.select(
+        "file", "row", pl.col("task_id").alias("tag")))}
+    multi_tasks = multi_tasks.with_columns(pl.col("task_id").replace_strict(data, default=None, return_dtype=pl.String).alias("data"))
+    return Plan(selection, chosen, buckets), multi, multi_tasks
 
 
-def to_record(row: dict[str, Any], salt: bytes) -> Record:
-    """Parse one chosen annotation (a row of `reviewed`) into a Record."""
-    data = orjson.loads(row["data"])
+def to_record(row: dict[str, Any], bucket: dict[bytes, dict[int, bytes]], salt: bytes) -> tuple[Record, int]:
+    """Parse one chosen annotation (a row of a Plan chunk) into a Record; also returns how many other submitted
+    annotations of its task were left out as unreadable."""
+    data = orjson.loads(bucket[DATA][row["task_id"]])
     article = article_from_task(row["task_id"], data)
-    spans, relations = read_result(article, orjson.loads(row["result"]))
-    return Record(article=article, spans=sorted(spans, key=lambda s: (s.start, s.end, s.id)),
-                  relations=sorted(relations), model_version=row["model_version"], task_id=row["task_id"], annotation_id=row["annotation_id"],
+    spans, relations = read_result(article, orjson.loads(bucket[RESULT][row["annotation_id"]]))
+    spans, relations = sorted(spans, key=lambda s: (s.start, s.end, s.id)), sorted(relations)
+    annotations, unreadable = [], 0
+    for a in row["submitted"] or ():
+        if a["annotation_id"] == row["annotation_id"]:
+            theirs = spans, relations
+        else:
+            try:
+                found = read_result(article, orjson.loads(bucket[RESULT][a["annotation_id"]]))
+            except ValueError:
+                unreadable += 1
+                continue
+            theirs = sorted(found[0], key=lambda s: (s.start, s.end, s.id)), sorted(found[1])
+        annotations.append(Submitted(
+            annotation_id=a["annotation_id"], annotator=pseudonym(salt, a["completed_by"]), review=a["review"],
+            ground_truth=bool(a["ground_truth"]), lead_time=a["lead_time"], created_at=a["created_at"],
+            updated_at=a["updated_at"], spans=theirs[0], relations=theirs[1]))
+    return Record(article=article, spans=spans, relations=relations, model_version=row["model_version"],
+                  task_id=row["task_id"], annotation_id=row["annotation_id"],
                   annotator=pseudonym(salt, row["completed_by"]), schema_version=int(data["schema_version"]),
-                  split=SPLITS[row["split"]])
+                  split=SPLITS[row["split"]], annotations=annotations), unreadable

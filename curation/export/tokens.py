@@ -4,15 +4,19 @@ Tokens are runs of word characters (letters, digits, `_`), or single other
 characters; combining marks, variation selectors, emoji modifiers and zero-width
 joiners stay with the character before them, and a character after a joiner
 joins too ("e\u0301" and "👨‍👩‍👧" are one token each). Whitespace is never part of a
-token. Tokens are also cut at every span boundary (and any extra cut given, such
-as sentence ends), so each span is a whole number of tokens and the tags round-trip
-to the annotated offsets.
+token. The export cuts tokens at sentence ends only: the tokenisation never depends
+on the labels, so a model sees at training time the boundaries it will see at
+prediction time. Spans are projected onto the tokens: a span tags every token it
+overlaps, and a span whose visible text does not start at a token start and end at
+a token end is *misaligned* (`misaligned` counts them; the manifest and card report
+the figure) — never silently moved.
 
-Overlaps: a token takes the label of the *shortest* span covering it (a HEDGE or
-SOURCE inside a CLAIM wins over the CLAIM); between spans of equal length SOURCE
-wins over HEDGE, HEDGE over CLAIM. A tag is B- when its token starts a run of the
-winning span, so the tags after an inner span resume with B-CLAIM: every row is
-valid BIO.
+Overlaps in the flattened `ner_tags`: a token takes the label of the *shortest* span
+covering it (a HEDGE or SOURCE inside a CLAIM wins over the CLAIM); between spans of
+equal length SOURCE wins over HEDGE, HEDGE over CLAIM. A tag is B- when its token
+starts a run of the winning span, so the tags after an inner span resume with
+B-CLAIM: every row is valid BIO. The per-label layers (`layer_tags`) keep nesting
+faithful: a CLAIM with a HEDGE inside it is one B-CLAIM run in the CLAIM layer.
 
 Work is vectorised over the code points (numpy), since an export tags millions
 of tokens.
@@ -32,6 +36,7 @@ from curation.schema import SCHEMA
 SPACE, WORD, OTHER, EXTEND = 0, 1, 2, 3
 ZWJ = 0x200D
 TAGS: tuple[str, ...] = ("O",) + tuple(f"{p}-{label}" for label in SCHEMA.span_labels for p in ("B", "I"))
+LAYER_TAGS: dict[str, tuple[str, str, str]] = {label: ("O", f"B-{label}", f"I-{label}") for label in SCHEMA.span_labels}
 # Paint order for equal lengths: later in this tuple wins.
 PRECEDENCE = ("CLAIM", "HEDGE", "SOURCE")
 RANK = {label: i for i, label in enumerate(PRECEDENCE)}
@@ -101,14 +106,13 @@ def tokenize(text: str, cuts: Iterable[int] = ()) -> tuple[np.ndarray, np.ndarra
 def bio_tags(starts: np.ndarray, ends: np.ndarray, spans: Sequence[tuple[int, int, str]]) -> np.ndarray:
     """Tag ids (indices into TAGS) of the tokens for spans (start, end, label); see the module doc for overlaps.
 
-    Tokens must not cross span boundaries (`tokenize` with the spans' offsets as cuts).
-    """
+    A span covers every token it overlaps (tokens cut at its boundaries are exactly its own)."""
     owner = np.full(len(starts), -1, np.int64)
     label_index = np.array([LABEL_INDEX[label] for _, _, label in spans] + [0], np.int64)
     if spans:
         bounds = np.array([(s, e) for s, e, _ in spans], np.int64)
-        first = np.searchsorted(starts, bounds[:, 0], "left")
-        stop = np.searchsorted(ends, bounds[:, 1], "right")
+        first = np.searchsorted(ends, bounds[:, 0], "right")  # the first token ending after the span's start
+        stop = np.searchsorted(starts, bounds[:, 1], "left")  # past the last token starting before its end
         rank = RANK_OF_INDEX[label_index[:-1]]
         # Paint order: longest first, then by precedence; a token's owner is the span painted last over it.
         order = np.lexsort((rank, bounds[:, 0] - bounds[:, 1]))
@@ -121,6 +125,26 @@ def bio_tags(starts: np.ndarray, ends: np.ndarray, spans: Sequence[tuple[int, in
     continues = np.zeros(len(owner), bool)
     continues[1:] = (owner[1:] == owner[:-1]) & (owner[1:] >= 0)
     return tags + continues
+
+
+def layer_tags(starts: np.ndarray, ends: np.ndarray, spans: Sequence[tuple[int, int, str]], label: str) -> np.ndarray:
+    """Tag ids (indices into LAYER_TAGS[label]) of the tokens for the spans of one label only."""
+    tags = bio_tags(starts, ends, [s for s in spans if s[2] == label])
+    return np.where(tags > 0, tags - 2 * LABEL_INDEX[label], 0)
+
+
+def misaligned(text: str, starts: np.ndarray, ends: np.ndarray, spans: Sequence[tuple[int, int, str]]) -> int:
+    """How many spans do not fall on token boundaries: a token they overlap runs past their start or end (their
+    visible text, whitespace aside, is not whole tokens), or they overlap no token (whitespace only)."""
+    if not spans or not len(starts):
+        return len(spans)
+    bounds = np.array([(s, e) for s, e, _ in spans], np.int64)
+    first = np.searchsorted(ends, bounds[:, 0], "right")
+    stop = np.searchsorted(starts, bounds[:, 1], "left")
+    some = stop > first
+    at_first, at_last = np.minimum(first, len(starts) - 1), np.maximum(stop - 1, 0)
+    aligned = some & (starts[at_first] >= bounds[:, 0]) & (ends[at_last] <= bounds[:, 1])
+    return int((~aligned).sum())
 
 
 def token_strings(text: str, starts: np.ndarray, ends: np.ndarray) -> pa.StringArray:

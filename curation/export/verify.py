@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from curation.export import manifest as mf
-from curation.export.features import SPAN_LABEL, SPLITS
+from curation.export.features import ATTRIBUTE, CONFIGS, SPAN_LABEL, SPLITS
 from curation.export.parse import RelationRow, SpanRow
 from curation.export.write import sha256
 from curation.schema import SCHEMA
@@ -56,7 +56,8 @@ def content_problems(version_dir: Path, manifest: dict) -> list[str]:
         for row in docs:
             text, article = row["text"], row["article_id"]
             texts[article] = text
-            spans = [SpanRow(s["id"], s["start"], s["end"], s["text"], SPAN_LABEL.int2str(s["label"]), s["attributes"])
+            spans = [SpanRow(s["id"], s["start"], s["end"], s["text"], SPAN_LABEL.int2str(s["label"]),
+                             {k: ATTRIBUTE[k].int2str(v) for k, v in s["attributes"].items() if v})
                      for s in row["spans"]]
             errors += [f"documents/{split}: article {article} span {s.id}: text[{s.start}:{s.end}] is "
                        f"{text[s.start:s.end]!r}, not {s.text!r}" for s in spans if text[s.start:s.end] != s.text]
@@ -74,7 +75,12 @@ def content_problems(version_dir: Path, manifest: dict) -> list[str]:
             text = texts[row["article_id"]]
             if any(text[a:b] != t for t, a, b in zip(row["tokens"], row["token_starts"], row["token_ends"])):
                 errors.append(f"tokens/{split}: article {row['article_id']} sentence {row['sentence_index']}: token offsets do not match the text")
-        for config in ("sentences", "tokens", "claims"):
+        for row in read(version_dir / "annotations" / f"{split}.parquet", ["article_id", "annotation_id", "spans"]):
+            text = texts[row["article_id"]]
+            if any(text[s["start"]:s["end"]] != s["text"] for s in row["spans"]):
+                errors.append(f"annotations/{split}: article {row['article_id']} annotation {row['annotation_id']}: "
+                              "span offsets do not match the text")
+        for config in (c for c in CONFIGS if c != "documents" and c in counts["rows"]):
             path = version_dir / config / f"{split}.parquet"
             if (pq.ParquetFile(path).metadata.num_rows if path.exists() else 0) != counts["rows"][config]:
                 errors.append(f"{config}/{split}: row count differs from the manifest")
