@@ -106,8 +106,8 @@ def article_from_task(task_id: int, data: dict[str, Any]) -> Article:
 
 
 def snapshot_files(ws: Workspace, project_id: int, prefix: str) -> list[Path]:
-    """The snapshot files `snapshots` reads, in its order (oldest pull first)."""
-    return sorted(snapshots.snapshot_dir(ws, project_id).glob(f"{prefix}-*.parquet"))
+    """The snapshot files `snapshots` reads, in its order (oldest pull first); a damaged one is named (ops)."""
+    return snapshots.files(ws, project_id, prefix)
 
 
 def located(files: list[Path], schema: dict[str, Any], large: tuple[str, ...]) -> pl.DataFrame:

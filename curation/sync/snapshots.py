@@ -79,22 +79,42 @@ class DamagedSnapshot(WorkspaceError):
     """A snapshot file that cannot be read; the message names it and says how to recover."""
 
 
+def _damaged(path: Path, why: str) -> DamagedSnapshot:
+    return DamagedSnapshot(f"{path}: {why}; run `curation pull --full` to move it aside and fetch the current "
+                           "annotations again")
+
+
+def _checked(path: Path, schema: dict) -> Path:
+    """`path`, if its footer reads and its columns are the snapshot's (older files may lack newer columns)."""
+    try:
+        found = pl.read_parquet_schema(path)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise _damaged(path, f"not a readable snapshot ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
+                       ) from None
+    if any(name not in schema or dtype != schema[name] for name, dtype in found.items()):
+        raise _damaged(path, "its columns are not those of a snapshot")
+    return path
+
+
 def _read_file(path: Path, schema: dict) -> pl.DataFrame:
     try:
-        frame = pl.read_parquet(path)
+        frame = pl.read_parquet(_checked(path, schema))
     except (pl.exceptions.PolarsError, OSError) as exc:
-        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise DamagedSnapshot(f"{path}: not a readable snapshot ({why}); run `curation pull --full` to move it aside"
-                              " and fetch the current annotations again") from None
-    if any(name not in schema or dtype != schema[name] for name, dtype in frame.schema.items()):
-        raise DamagedSnapshot(f"{path}: its columns are not those of a snapshot; run `curation pull --full` to move "
-                              "it aside and fetch the current annotations again")
+        raise _damaged(path, f"not a readable snapshot ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
+                       ) from None
     # files from before a column was added lack it: null there
     return frame.with_columns(pl.lit(None, schema[c]).alias(c) for c in schema if c not in frame.columns).select(list(schema))
 
 
 def _files(ws: Workspace, project_id: int, prefix: str) -> list[Path]:
     return sorted(snapshot_dir(ws, project_id).glob(f"{prefix}-*.parquet"))
+
+
+def files(ws: Workspace, project_id: int, prefix: str) -> list[Path]:
+    """The `pull` or `tasks` snapshot files, oldest pull first, each checked (footer and columns, which is cheap)
+    for readers that scan them themselves."""
+    schema = SCHEMA if prefix == "pull" else TASK_SCHEMA
+    return [_checked(path, schema) for path in _files(ws, project_id, prefix)]
 
 
 def _read(ws: Workspace, project_id: int, prefix: str, schema: dict) -> pl.DataFrame:
