@@ -86,14 +86,21 @@ class Workspace:
     def log_path(self) -> Path:
         return self.dir / "labelstudio.log"
 
+    def lock_path(self, operation: str) -> Path:
+        """The lock one `operation` (push, pull, export) of this workspace holds while it runs."""
+        return self.dir / f"{operation}.lock"
+
     def config(self) -> WorkspaceConfig:
         if not self.config_path.is_file():
             return WorkspaceConfig()
+        fix = ("fix it, or delete it to start from the defaults (push then finds the project by its title)")
         try:
-            return WorkspaceConfig.model_validate_json(self.config_path.read_text(encoding="utf-8"))
+            return WorkspaceConfig.model_validate_json(self.config_path.read_bytes())
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in exc.errors())
-            raise WorkspaceError(f"{self.config_path}: {problems}") from None
+            raise WorkspaceError(f"{self.config_path}: {problems}; {fix}") from None
+        except OSError as exc:
+            raise WorkspaceError(f"{self.config_path}: cannot be read ({exc.strerror}); {fix}") from None
 
     def save_config(self, config: WorkspaceConfig) -> None:
         write_text_atomic(self.config_path, config.model_dump_json(indent=2) + "\n")

@@ -122,7 +122,7 @@ def test_status_counts_states_and_annotators(annotated, labelstudio, make_annota
                        headers={"Authorization": f"Token {account.token.get_secret_value()}"})
     assert draft.status_code == 201, draft.status_code
     pull(client, ws, project_id)
-    result = runner.invoke(app, ["status", "--json", "--workspace", str(ws.root)])
+    result = runner.invoke(app, ["status", "--live", "--json", "--workspace", str(ws.root)])
     assert result.exit_code == 0, result.output
     info = json.loads(result.output)
     # task 0 accepted; task 1 rejected; task 2 skipped; task 3 annotated; task 4 in progress
@@ -145,6 +145,17 @@ def test_a_region_whose_text_does_not_match_is_reported_with_task_and_region(ann
 
 
 
+def import_annotated(client: LabelStudio, ws: Workspace, n: int) -> int:
+    """The workspace's project, made with `n` tasks each annotated once (`lead_time` = its number): one request."""
+    project_id = ensure_project(client, ws, None).id
+    me = client.users.whoami().id
+    client.projects.import_tasks(id=project_id, request=[
+        {"data": {"text": f"Story {i}: officials said {i} roads were closed.", "article_id": f"a{i}",
+                  "content_hash": f"h{i}"},
+         "annotations": [{"result": [], "completed_by": me, "lead_time": float(i)}]} for i in range(n)])
+    return project_id
+
+
 def test_a_pull_cut_off_by_a_server_restart_stores_nothing_and_the_re_run_gets_everything(label_studio_env, tmp_path):
     """A server of its own (this test stops it): 1,000 annotated tasks, the server stopped while a pull runs."""
     ws = Workspace(tmp_path)
@@ -152,12 +163,7 @@ def test_a_pull_cut_off_by_a_server_restart_stores_nothing_and_the_re_run_gets_e
     process.start(ws)
     try:
         client = connect(ws)
-        project_id = ensure_project(client, ws, None).id
-        me = client.users.whoami().id
-        client.projects.import_tasks(id=project_id, request=[
-            {"data": {"text": f"Story {i}: officials said {i} roads were closed.", "article_id": f"a{i}",
-                      "content_hash": f"h{i}"},
-             "annotations": [{"result": [], "completed_by": me, "lead_time": float(i)}]} for i in range(1000)])
+        project_id = import_annotated(client, ws, 1000)
         outcome = []
         command = ["pull", "--workspace", str(ws.root)]
         worker = threading.Thread(target=lambda: outcome.append(runner.invoke(app, command)))

@@ -188,7 +188,7 @@ def test_with_overlap_two_both_annotators_get_the_same_task(annotated, labelstud
 
 def test_self_accepts_and_forged_accepts_do_not_review_and_names_show(annotated):
     ws, logins, _, _, _ = annotated
-    status = json.loads(cli("status", "--json", ws=ws).stdout)
+    status = json.loads(cli("status", "--live", "--json", ws=ws).stdout)
     assert not mismatches(status, SHAPES["status"])
     assert status["tasks"]["reviewed"] == 0 and status["tasks"]["annotated"] == 2
     assert status["self_accepted_not_reviewed"] == 2  # Ada's own accept; Bob's accept in the reviewer's name

@@ -55,7 +55,9 @@ class CurationGroup(TyperGroup):
         except Exception as exc:
             if os.environ.get(DEBUG_VAR) or getattr(exc, "errno", None) == errno.EPIPE:  # `| head`: typer exits quietly
                 raise
-            raise fail(exc if isinstance(exc, CurationError | OSError) else unexpected(exc)) from None
+            from curation.cli._failures import known_failure  # a full disk, a failing server (ops)
+
+            raise fail(known_failure(exc) or unexpected(exc)) from None
 
 
 def _version(shown: bool) -> None:

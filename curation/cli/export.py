@@ -14,9 +14,10 @@ from curation.cli._app import app, fail, output, progress_bar
 
 def _dataset_dir(workspace: Optional[Path], root: Optional[Path], name: str) -> Path:
     from curation.export.build import default_root
+    from curation.export.versions import dataset_dir
     from curation.workspace import Workspace
 
-    return (root or default_root(Workspace.from_env(workspace))) / name
+    return dataset_dir(root or default_root(Workspace.from_env(workspace)), name)
 
 
 @app.command("export")
@@ -35,11 +36,15 @@ def export_cli(
     copies: Annotated[bool, typer.Option("--copies", help="Include every reviewed copy of a story, not one row set per story.")] = False,
     min_per_split: Annotated[int, typer.Option(min=0, metavar="N", help="Give each split at least N stories where the data allows.")] = 0,
     workspace: options.Workspace = None,
+    wait: options.Wait = False,
     as_json: options.Json = False,
 ) -> None:
     """Export reviewed annotations from the pulled snapshots as a new, immutable dataset version."""
+    from curation.cli._failures import disk_failure
     from curation.export import export
+    from curation.export.build import default_root
     from curation.export.splits import parse_ratios
+    from curation.server.locking import file_lock
     from curation.workspace import Workspace
 
     ws = Workspace.from_env(workspace)
@@ -48,7 +53,7 @@ def export_cli(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="'--splits'") from None
     try:
-        with progress_bar() as progress:
+        with file_lock(ws.lock_path("export"), wait=wait, what="export in this workspace"), progress_bar() as progress:
             bar = progress.add_task("articles", total=None)
             done = export(ws, name, version=version, bump=bump, root=root, allow_same=allow_same, license=license,
                           ratios=ratios, workers=workers, simulated=simulated, hub_repo=push_to_hub,
@@ -56,6 +61,8 @@ def export_cli(
                           on_progress=lambda n, total: progress.update(bar, completed=n, total=total))
     except ValueError as exc:  # export's data problems (e.g. annotations without a pulled task) say what to run
         raise fail(exc) from None
+    except OSError as exc:  # a full disk: the version folder was discarded; name it, as the error may not
+        raise fail(disk_failure(exc, (root or default_root(ws)) / name)) from None
     m = done.manifest
     hub = None
     if push_to_hub:

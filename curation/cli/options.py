@@ -46,3 +46,6 @@ Workers = Annotated[int, typer.Option(min=1, metavar="N", help="Processes to wor
 MaxBytes = Annotated[int, typer.Option(min=1, metavar="BYTES", help="Reject an input file (a JSONL line) larger than this.")]
 
 Root = Annotated[Optional[Path], typer.Option(metavar="DIR", help="Folder of datasets (default: datasets/ in the workspace).")]
+
+Wait = Annotated[bool, typer.Option("--wait", help="If another operator's command of this kind is running in this "
+                                                   "workspace, wait for it to finish instead of stopping.")]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated, Optional
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -12,6 +13,13 @@ from curation.cli import options
 from curation.cli._app import app, output, progress_bar, usage
 from curation.cli.tasks import NearDuplicates, ProblemLog, Threshold, open_stories
 from curation.stories.ids import Copies
+
+if TYPE_CHECKING:
+    from curation.sync.push import PushReport
+    from curation.sync.project import Overlap
+    from curation.workspace import Workspace
+
+RESUME = "what was imported before is kept and recorded: run `curation push` again to import the rest"
 
 
 @app.command("push")
@@ -27,6 +35,8 @@ def push_cli(
     predictions_only: Annotated[bool, typer.Option(
         "--predictions-only", help="Add this pre-annotator's predictions to tasks already in the project; import nothing.")] = False,
     full: Annotated[bool, typer.Option("--full", help="List the project instead of trusting the local push ledger.")] = False,
+    dedupe: Annotated[bool, typer.Option("--dedupe", help="Delete duplicate tasks of one article text already in the "
+                                                          "project, keeping the annotated one (implies --full).")] = False,
     overlap: Annotated[Optional[int], typer.Option(
         help="Annotators per task (Label Studio's maximum_annotations); remembered in the workspace.")] = None,
     overlap_share: Annotated[Optional[int], typer.Option(
@@ -36,15 +46,13 @@ def push_cli(
              "(import all).")] = Copies.link,
     near_duplicates: NearDuplicates = True,
     threshold: Threshold = None,
+    wait: options.Wait = False,
     as_json: options.Json = False,
 ) -> None:
     """Create or update the Label Studio project and import the articles' tasks (idempotent; safe to re-run)."""
-    from curation.pipeline import iter_tasks
+    from curation.cli._failures import server_failures
     from curation.preannotate import get_preannotator
-    from curation.server import connect, target
-    from curation.sync import ledger
-    from curation.sync.project import ensure_project, show_predictions
-    from curation.sync.push import push_tasks, refresh_predictions
+    from curation.server.locking import file_lock
     from curation.team.overlap import checked_overlap
     from curation.workspace import Workspace
 
@@ -53,15 +61,32 @@ def push_cli(
     ws = Workspace.from_env(workspace)
     model_version = None if no_predictions else get_preannotator(preannotator).model_version
     wanted = checked_overlap(ws, overlap, overlap_share)  # before anything is sent or saved
+    with file_lock(ws.lock_path("push"), wait=wait, what="push in this workspace"), \
+            server_failures("the push", RESUME):
+        _push(ws, inputs, model_version, None if no_predictions else preannotator, batch_size, workers, max_bytes,
+              force, predictions_only, full or dedupe, dedupe, as_json, wanted, copies, near_duplicates, threshold)
+
+
+def _push(ws: Workspace, inputs: list[Path], model_version: str | None, preannotator: str | None,
+          batch_size: int | None, workers: int, max_bytes: int, force: bool, predictions_only: bool, full: bool,
+          dedupe: bool, as_json: bool, overlap: Overlap | None, copies: Copies, near_duplicates: bool,
+          threshold: float | None) -> None:
+    """The push, once this workspace's push lock is held."""
+    from curation.pipeline import iter_tasks
+    from curation.server import connect, target
+    from curation.sync import ledger
+    from curation.sync.project import ensure_project, show_predictions
+    from curation.sync.push import dedupe as remove_duplicates, push_tasks, refresh_predictions
+
     client = connect(ws)
-    project = ensure_project(client, ws, model_version, force=force, overlap=wanted)
+    project = ensure_project(client, ws, model_version, force=force, overlap=overlap)
     problems = ProblemLog()
     placing = None
     if near_duplicates and not predictions_only:
         from curation.stories.sync import StoryPush
 
         placing = StoryPush(open_stories(ws.root, threshold, project.id), copies)
-    tasks = iter_tasks(inputs, problems, preannotator=None if no_predictions else preannotator, workers=workers,
+    tasks = iter_tasks(inputs, problems, preannotator=preannotator, workers=workers,
                        max_bytes=max_bytes, stories=placing.stories if placing else None)
     size = batch_size or ws.config().batch_size
     url = f"{target(ws).url}/projects/{project.id}"
@@ -73,8 +98,11 @@ def push_cli(
         else:
             report = push_tasks(client, project.id, tasks, batch_size=size, on_batch=advance,
                                 ledger_path=ledger.path_for(ws, project.id), full=full, stories=placing)
+            if dedupe:
+                report.removed = remove_duplicates(client, report.duplicates)
     if model_version and not show_predictions(client, project.id, model_version):
         typer.echo(f"warning: no task has a {model_version} prediction yet; add them with --predictions-only", err=True)
+    left = 0
     if predictions_only:
         payload = {"project_id": project.id, "url": url, "model_version": model_version, "added": refreshed.refreshed,
                    "current": refreshed.current, "not_in_project": refreshed.not_in_project}
@@ -82,10 +110,12 @@ def push_cli(
                  for article_id in refreshed.not_in_project]
         line = f"added {refreshed.refreshed} {model_version} predictions, {refreshed.current} tasks already had one"
     else:
+        found, left = duplicates(report)
         payload = {"project_id": project.id, "url": url, "imported": report.imported, "unchanged": report.unchanged,
-                   "superseded": [{"article_id": a, "old_task_id": t} for a, t in report.superseded]}
+                   "superseded": [{"article_id": a, "old_task_id": t} for a, t in report.superseded],
+                   "duplicates": found, "removed": report.removed}
         notes = [f"{article_id}: text changed; imported as a new task, old task {old_task} kept"
-                 for article_id, old_task in report.superseded]
+                 for article_id, old_task in report.superseded] + duplicate_notes(found, report.removed)
         line = f"imported {report.imported} tasks, {report.unchanged} already there"
         payload["stories"] = None
         if placing is not None:
@@ -94,7 +124,7 @@ def push_cli(
                                   "tasks_showing_copies": placing.announced}
             notes += story_notes(placing)
     output(as_json, {**payload, "problems": problems.as_json()}, [f"{line}; project: {url}"], notes)
-    if problems.errors:
+    if problems.errors or left:
         raise typer.Exit(1)
 
 
@@ -107,3 +137,21 @@ def story_notes(placing) -> list[str]:  # type: ignore[no-untyped-def]
     if placing.skipped:
         notes.append(f"{len(placing.skipped)} copies left out (--copies skip)")
     return notes
+
+
+def duplicates(report: PushReport) -> tuple[list[dict], int]:
+    """The project's duplicate tasks as JSON (each with the copies still there), and how many copies are left."""
+    found = [{"article_id": dup.key[0], "kept": dup.keep, "left": [t for t in dup.others if t not in report.removed],
+              "annotated": list(dup.annotated_others)} for dup in report.duplicates]
+    return found, sum(len(dup["left"]) for dup in found)
+
+
+def duplicate_notes(found: list[dict], removed: list[int]) -> list[str]:
+    notes = []
+    for dup in found:
+        if dup["left"]:
+            hint = (f"{', '.join(map(str, dup['annotated']))} annotated too: merge by hand" if dup["annotated"]
+                    else "remove with `curation push --dedupe`")
+            notes.append(f"{dup['article_id']}: {len(dup['left']) + 1} tasks of one text: {dup['kept']} kept, "
+                         f"{', '.join(map(str, dup['left']))} duplicate ({hint})")
+    return notes + ([f"removed {len(removed)} duplicate tasks"] if removed else [])

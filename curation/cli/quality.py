@@ -153,6 +153,8 @@ def report_cli(
     from curation.team.roster import names, review_rule
 
     ws, pulled = loaded(workspace)
+    if pulled.live.is_empty():
+        raise fail(f"no pulled annotations in {ws.dir / 'snapshots'}: run `curation pull` first")
     page = write_report(pulled, review_rule(ws), out, url=label_studio_url(ws), project_id=ws.config().project_id,
                         limit=limit, name=names(ws))
     output(as_json, {"page": str(page)}, [f"wrote {page}"])

@@ -16,15 +16,21 @@ ROWS = [{"*": "any"}]  # the rows of a table the command prints, one key per col
 SHAPES: dict[str, Any] = {
     "tasks": {"output": "str", "format": "str", "tasks": "int", "problems": [PROBLEM]},
     "push": {"project_id": "int", "url": "str", "imported": "int", "unchanged": "int",
-             "superseded": [{"article_id": "str", "old_task_id": "int"}], "problems": [PROBLEM],
+             "superseded": [{"article_id": "str", "old_task_id": "int"}],
+             "duplicates": [{"article_id": "str", "kept": "int", "left": ["int"], "annotated": ["int"]}],
+             "removed": ["int"], "problems": [PROBLEM],
              "stories?": {"linked": "int", "skipped": "int", "copies_imported": "int", "revisions": "int",
                           "tasks_showing_copies": ["int"]}},
     "push --predictions-only": {"project_id": "int", "url": "str", "model_version": "str", "added": "int",
                                 "current": "int", "not_in_project": ["str"], "problems": [PROBLEM]},
     "pull": {"project_id": "int", "pull_id": "str", "tasks_checked": "int", "tasks_fetched": "int",
-             "events": {"created": "int", "updated": "int", "deleted": "int"}, "offset_errors": ["str"]},
-    "status": {"project_id": "int", "tasks": {"*": "int"}, "annotators": {"*": {"submitted": "int", "skipped": "int"}},
-               "self_accepted_not_reviewed": "int", "waiting_for_overlap": "int",  # annotators keyed by name
+             "events": {"created": "int", "updated": "int", "deleted": "int"}, "offset_errors": ["str"],
+             "set_aside": ["str"]},
+    "status": {"project_id": "int", "pulled_at": "str", "live": "bool",
+               "tasks": {"new": "int", "in_progress?": "int", "annotated": "int", "reviewed": "int", "rejected": "int",
+                         "skipped": "int"},  # in_progress: null unless --live
+               "annotators": {"*": {"submitted": "int", "skipped": "int"}},  # keyed by name
+               "self_accepted_not_reviewed": "int", "waiting_for_overlap?": "int",  # null unless --live
                "stories": {"stories": "int", "articles": "int", "copies": "int", "copies_without_task": "int",
                            "revisions": "int"}},
     "server status": {"url": "str", "running": "bool", "version?": "str", "pid?": "int", "database": "str",

@@ -253,7 +253,7 @@ def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | 
     `simulated`: the labels come from simulated annotators, and the card says so; `hub_repo`: the Hub repo the
     version is for, named in the card's load lines. NothingReviewed when no task is reviewed.
     """
-    dataset_dir = (root or default_root(ws)) / name
+    dataset_dir = versions.dataset_dir(root or default_root(ws), name)
     number = target_version(dataset_dir, version, bump)
     parent = versions.parent(dataset_dir, number)
     parent_manifest = mf.read(dataset_dir / parent) if parent else None

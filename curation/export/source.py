@@ -125,8 +125,8 @@ def one_per_story(chosen: pl.DataFrame, copies: bool) -> pl.DataFrame:
 
 
 def snapshot_files(ws: Workspace, project_id: int, prefix: str) -> list[Path]:
-    """The snapshot files `snapshots` reads, in its order (oldest pull first)."""
-    return sorted(snapshots.snapshot_dir(ws, project_id).glob(f"{prefix}-*.parquet"))
+    """The snapshot files `snapshots` reads, in its order (oldest pull first); a damaged one is named (ops)."""
+    return snapshots.files(ws, project_id, prefix)
 
 
 def located(files: list[Path], schema: dict[str, Any], large: tuple[str, ...]) -> pl.DataFrame:

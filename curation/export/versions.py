@@ -14,10 +14,23 @@ from curation.errors import CurationError
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 BUMPS = ("major", "minor", "patch")
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")  # a slug: no separator, no hidden name
 
 
 class VersionError(CurationError, ValueError):
     """A version that cannot be made, found or compared; the message says why."""
+
+
+def dataset_dir(root: Path, name: str) -> Path:
+    """`root/name`, for a name that is a simple slug (letters, digits, `-`, `_`, `.`, no `..`; 96 at most) and
+    that resolves inside `root` (a symlink out of it is refused too)."""
+    if not NAME.match(name) or ".." in name:
+        raise VersionError(f"dataset name {name!r} is not a simple name: use letters, digits, '-', '_' and '.' "
+                           "(starting with a letter or digit, 96 characters at most)")
+    folder = root / name
+    if not folder.resolve().is_relative_to(root.resolve()):
+        raise VersionError(f"dataset name {name!r}: {folder} resolves outside the datasets root {root}")
+    return folder
 
 
 def parse(version: str) -> tuple[int, int, int]:

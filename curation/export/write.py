@@ -99,10 +99,19 @@ class VersionFolder:
         return self.final
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        for writer in self.writers.values():
-            writer.close()
-        if self.tmp.exists():
-            shutil.rmtree(self.tmp, ignore_errors=True)
+        """Discard what was not committed, whatever failed: closing a Parquet file on a full disk fails too, and the
+        folder must go all the same (it is what filled the disk)."""
+        try:
+            for writer in self.writers.values():
+                try:
+                    writer.close()
+                except OSError:
+                    if kind is None:
+                        raise
+        finally:
+            self.writers.clear()
+            if self.tmp.exists():
+                shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def current_umask() -> int:

@@ -1,14 +1,17 @@
 """The push ledger: which (article_id, content_hash) push imported as which task, kept locally.
 
 Listing a 10,000-task project costs ~15 s of Label Studio's time, more than the rest
-of a re-push. The ledger lets push skip the listing when it can be trusted: when the
-project holds exactly as many tasks as the ledger records. Anything else — a crash
-between an import and its ledger line, a task deleted or added in Label Studio, a
-ledger from another server — makes the counts differ, and push lists the project and
-rewrites the ledger from what it finds.
+of a re-push. The ledger lets push skip the listing when a cheap check agrees with
+the server (`push.ledger_agrees`: task count, newest task).
+Anything else — a crash between an import and its ledger line, a task deleted or
+added in Label Studio, another workspace pushing into the project, a damaged or
+edited ledger — makes push list the project and rewrite the ledger from what it
+finds. It is a cache, never the authority: push asks the server about each batch's
+articles right before importing them.
 
-One JSON line per task, appended after each imported batch; a torn last line (the
-process killed mid-write) is ignored, which only makes the counts differ.
+One JSON line per task, appended after each imported batch; a line that cannot be
+read (a torn last line of a killed push, bytes that are not JSON) is ignored, which
+only makes the check fail.
 """
 
 from __future__ import annotations
@@ -26,9 +29,11 @@ Key = tuple[str, str]  # (article_id, content_hash)
 
 def read(path: Path) -> dict[Key, int]:
     held: dict[Key, int] = {}
-    if not path.is_file():
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except (FileNotFoundError, IsADirectoryError):
         return held
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         try:
             entry = json.loads(line)
             held[(entry["article_id"], entry["content_hash"])] = int(entry["task_id"])

@@ -64,13 +64,17 @@ def ensure_project(client: LabelStudio, ws: Workspace, model_version: str | None
             if exc.status_code != 404:
                 raise
     if project is None:
-        project = next((p for p in client.projects.list() if p.title == config.project_title), None)
+        project = oldest_titled(client, config.project_title)
     settings = {**INDEPENDENT, "expert_instruction": guidelines_html(), "show_instruction": True,
                 **(overlap.settings() if overlap else {})}
     created = project is None
     if created:
         extra = {"model_version": model_version} if model_version else {}
         project = client.projects.create(title=config.project_title, label_config=ours, **settings, **extra)
+        first = oldest_titled(client, config.project_title)
+        if first is not None and first.id != project.id:  # another workspace made it at the same moment: theirs stays
+            client.projects.delete(id=project.id)
+            project, created = first, False
     else:
         diff = config_diff(project.label_config or "", ours)
         if diff and not force:
@@ -83,6 +87,11 @@ def ensure_project(client: LabelStudio, ws: Workspace, model_version: str | None
     if config.project_id != project.id or any(getattr(config, k) != v for k, v in remembered.items()):
         ws.save_config(config.model_copy(update={"project_id": project.id, **remembered}))
     return ProjectRef(id=project.id, title=project.title, created=created)
+
+
+def oldest_titled(client: LabelStudio, title: str):  # type: ignore[no-untyped-def]
+    """The oldest project of this title: the one two workspaces creating it at once both keep."""
+    return min((p for p in client.projects.list() if p.title == title), key=lambda p: p.id, default=None)
 
 
 def show_predictions(client: LabelStudio, project_id: int, model_version: str) -> bool:

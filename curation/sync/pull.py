@@ -20,7 +20,7 @@ from label_studio_sdk import LabelStudio
 from curation.atomic import write_text_atomic
 from curation.sync import snapshots
 from curation.tasks import review_from_result
-from curation.workspace import Workspace
+from curation.workspace import Workspace, WorkspaceError
 
 LIGHT_FIELDS = "id,updated_at,total_annotations,cancelled_annotations"
 
@@ -32,6 +32,7 @@ class PullReport:
     tasks_fetched: int = 0
     events: dict[str, int] = field(default_factory=lambda: {"created": 0, "updated": 0, "deleted": 0})
     offset_errors: list[str] = field(default_factory=list)
+    set_aside: list[Path] = field(default_factory=list)  # damaged snapshot files renamed by a full pull
 
 
 def _iso(value: Any) -> str:
@@ -96,8 +97,15 @@ def pull(client: LabelStudio, ws: Workspace, project_id: int, *, full: bool = Fa
     then every task is compared. `on_task` sees the report after every task listed or fetched (progress)."""
     pull_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     report = PullReport(pull_id)
+    if full:  # snapshot files that cannot be read are set aside and their annotations fetched again
+        report.set_aside = snapshots.set_aside_damaged(ws, project_id)
     live = snapshots.live(ws, project_id)
-    seen = read_watermarks(ws, project_id)
+    try:
+        seen = read_watermarks(ws, project_id)
+    except WorkspaceError:
+        if not full:
+            raise
+        seen = {}  # every annotated task is fetched; the file is written anew at the end
     live_counts = dict(live.group_by("task_id").len().iter_rows())
     watermarks = dict(seen)
 
@@ -218,8 +226,19 @@ def watermark_path(ws: Workspace, project_id: int) -> Path:
 
 
 def read_watermarks(ws: Workspace, project_id: int) -> dict[int, str]:
+    """Task id -> its `updated_at` at the last pull ({} before the first). A damaged file is named: `pull --full`
+    does without it and writes it anew."""
     path = watermark_path(ws, project_id)
-    return {int(k): v for k, v in json.loads(path.read_text()).items()} if path.is_file() else {}
+    if not path.is_file():
+        return {}
+    try:
+        marks = {int(k): str(v) for k, v in json.loads(path.read_bytes()).items()}
+        for mark in marks.values():
+            datetime.fromisoformat(mark.replace("Z", "+00:00"))
+        return marks
+    except (OSError, ValueError, TypeError, AttributeError):
+        raise WorkspaceError(f"{path}: not the state of a pull (damaged?); run `curation pull --full` to rebuild it"
+                             ) from None
 
 
 def write_watermarks(ws: Workspace, project_id: int, marks: dict[int, str]) -> None:
