@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from curation.cli import options
-from curation.cli._app import app, emit, output
+from curation.cli._app import app, emit, fail, output
 
 if TYPE_CHECKING:
     import polars as pl

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from curation.cli import options
 from curation.cli._app import app, emit, output, progress_bar
+
+if TYPE_CHECKING:
+    from curation.workspace import Workspace
 
 
 @app.command("pull")
