@@ -85,10 +85,7 @@ def save(ws: Workspace, roster: Roster) -> None:
 @contextmanager
 def editing(ws: Workspace) -> Iterator[Roster]:
     """The roster to change in place, saved on a clean exit (an exception saves nothing), under the lock."""
-    lock = ws.dir / "team.lock"
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    os.close(os.open(lock, os.O_CREAT | os.O_WRONLY, 0o600))  # nothing in .curation/ readable by others
-    with file_lock(lock):
+    with file_lock(ws.dir / "team.lock", what="change of the team"):  # the lock file is made 0600
         roster = load(ws)
         before = roster.model_dump()
         yield roster
