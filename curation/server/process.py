@@ -257,15 +257,14 @@ def _log_tail(ws: Workspace, secrets: list[SecretStr], lines: int = 20) -> str:
 
 
 def _server_pid(ws: Workspace) -> int | None:
-    """The pid in the pid file if that process is still our server (listening or not yet); the file of a dead one is removed."""
+    """The pid in the pid file if that process is still our server (listening or not yet); a stale pid file is removed."""
     try:
         pid = int(ws.pid_path.read_text().strip())
     except (FileNotFoundError, ValueError):
         return None
     if _is_our_server(ws, pid):
         return pid
-    if not alive(pid):  # stale; a live process that is not ours (another install named by the environment) keeps it
-        ws.pid_path.unlink(missing_ok=True)
+    ws.pid_path.unlink(missing_ok=True)
     return None
 
 
