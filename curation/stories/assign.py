@@ -24,7 +24,7 @@ from curation.ingest.dedup import where
 from curation.models import Article, Problem
 from curation.stories import registry
 from curation.stories.ids import first_story_id
-from curation.stories.index import HEAD_BANDS, NUM_PERM, WHOLE_BANDS, NearDuplicateIndex, as_minhash, fingerprint
+from curation.stories.index import NUM_PERM, NearDuplicateIndex, as_minhash, fingerprint
 from curation.stories.registry import Member
 from datasketch import MinHash
 from pydantic import ValidationError
@@ -55,15 +55,15 @@ class Stories:
 
     @property
     def settings(self) -> dict[str, str]:
-        return {"shingle_size": str(self.rules.shingle_size), "num_perm": str(NUM_PERM),
-                "bands": f"{WHOLE_BANDS}/{HEAD_BANDS}", "scheme": "affine32"}
+        """What the stored signatures depend on (the LSH bands do not: they are cut from the signatures)."""
+        return {"shingle_size": str(self.rules.shingle_size), "num_perm": str(NUM_PERM), "scheme": "affine32"}
 
     @classmethod
     def open(cls, rules: StoryRules, path: Path | None = None) -> Stories:
         """The stories recorded at `path` (none if it is None or absent), ready to place new articles."""
         stories = cls(rules, path)
         known, settings = registry.read(path) if path else ([], {})
-        fresh = settings != stories.settings
+        fresh = any(settings.get(key) != value for key, value in stories.settings.items())
         for member in known:
             if fresh:  # made with other settings: sign again
                 found = fingerprint(member.text, rules.shingle_size)

@@ -12,7 +12,8 @@ The similarity reported and decided on is exact: the share of the shorter text's
 that the other text has too (containment), so a trimmed copy of a story is as similar as
 a lightly edited one. Candidates are ranked by the signatures' estimated Jaccard and only
 the best `CHECKED` get the exact check, so a story with hundreds of copies costs no more
-than one with two.
+than one with two. Every indexed text's shingles are kept for that check (about 2.4 kB a
+text), so no text is shingled twice.
 """
 
 from __future__ import annotations
@@ -23,39 +24,59 @@ from dataclasses import dataclass
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from curation.stories.shingles import Words, combine, shingles, word_hashes
+from curation.stories.shingles import Words, distinct, in_order, shingles, word_hashes
 
 NUM_PERM = 32
 WHOLE_BANDS = (10, 3)  # P(candidate) 0.91 at Jaccard 0.6, 0.985 at 0.7; ~1e-6 for unrelated articles
-HEAD_BANDS = (8, 4)  # P(candidate) 0.985 at Jaccard 0.8 (a head is usually untouched: 1.0)
+HEAD_BANDS = (4, 8)  # P(candidate) 0.89 at Jaccard 0.9 (a head is usually untouched: 1.0)
 HEAD_WORDS = 50
-ONE_LINER_WORDS = 15  # paragraphs this short (credits, sign-up lines, datelines) are not a lede
+ONE_LINER_WORDS = 15  # paragraphs this short (credits, sign-up lines, datelines) are not a lede (>= MAX_SIZE)
 CHECKED = 4
 CLEAR_MATCH = 0.9
-RECENT = 4096  # shingle sets of recently added or checked texts kept (~13 MB)
 SCHEME = "affine32"
-_TEMPLATE = MinHash(num_perm=NUM_PERM, hashfunc=int)  # seed 1: the same permutations in every run
+_TEMPLATE = MinHash(num_perm=NUM_PERM, scheme=SCHEME)  # seed 1: the same permutations in every run
+_HIGH = np.uint64(32)
 
 
-def head(words: Words) -> np.ndarray:
-    """The lede's word hashes: the first paragraph of ONE_LINER_WORDS words or more, cut at HEAD_WORDS (all the
+def _as_is(values: np.ndarray) -> np.ndarray:
+    """datasketch's `hashfunc` for an already hashed batch (see `minhash`)."""
+    return values
+
+
+def lede(words: Words) -> slice:
+    """Where the lede's words are: the first paragraph of ONE_LINER_WORDS words or more, cut at HEAD_WORDS (all the
     words if none is). One paragraph only, so dropping or adding the next one leaves it alone."""
     bounds = np.append(words.paragraph_starts, words.hashes.size)
     for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
         if end - start >= ONE_LINER_WORDS:
-            return words.hashes[start:min(end, start + HEAD_WORDS)]
-    return words.hashes
+            return slice(start, min(end, start + HEAD_WORDS))
+    return slice(0, words.hashes.size)
+
+
+def head(words: Words, ordered: np.ndarray, size: int) -> np.ndarray:
+    """The lede's shingles, taken from the text's shingles in word order (`in_order`): those that start and end in
+    the lede. A text shorter than a shingle is its own lede."""
+    span = lede(words)
+    if span.stop - span.start < size:
+        return distinct(ordered)
+    return distinct(ordered[span.start:span.stop - size + 1])
 
 
 def minhash(hashes: np.ndarray) -> MinHash:
-    """datasketch MinHash of a shingle set (the high 32 bits of each 64-bit shingle hash)."""
-    found = MinHash(num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=SCHEME, hashfunc=int)
-    found.update_batch((hashes >> np.uint64(32)).tolist())
+    """datasketch MinHash of a shingle set (the high 32 bits of each 64-bit shingle hash).
+
+    The shingles are hashed already, so the whole array goes to `update_batch` as one item with `_as_is` as the
+    hash function: datasketch makes an array of what the hash function returns and permutes it as a column, so
+    the values need no Python loop (and no sha1). The result is the same as `update_batch` over the values one by
+    one with `hashfunc=int` (tests/test_stories.py checks it)."""
+    found = MinHash(num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=SCHEME, hashfunc=_as_is)
+    if hashes.size:
+        found.update_batch([(hashes >> _HIGH).astype(np.uint32)])
     return found
 
 
 def as_minhash(values: np.ndarray) -> MinHash:
-    return MinHash(hashvalues=values, permutations=_TEMPLATE.permutations, scheme=SCHEME, hashfunc=int)
+    return MinHash(hashvalues=values, permutations=_TEMPLATE.permutations, scheme=SCHEME, hashfunc=_as_is)
 
 
 @dataclass(frozen=True)
@@ -69,8 +90,9 @@ class Fingerprint:
 
 def fingerprint(text: str, size: int) -> Fingerprint:
     words = word_hashes(text)
-    hashes = combine(words.hashes, size)
-    return Fingerprint(hashes, minhash(hashes), minhash(combine(head(words), size)))
+    ordered = in_order(words.hashes, size)
+    hashes = distinct(ordered)
+    return Fingerprint(hashes, minhash(hashes), minhash(head(words, ordered, size)))
 
 
 def containment(a: np.ndarray, b: np.ndarray) -> float:
@@ -87,20 +109,20 @@ class NearDuplicateIndex:
         self.threshold, self.size = threshold, shingle_size
         self.whole = MinHashLSH(num_perm=NUM_PERM, params=WHOLE_BANDS)
         self.head = MinHashLSH(num_perm=NUM_PERM, params=HEAD_BANDS)
-        self.texts: list[bytes] = []  # zlib-compressed, for the exact check
+        self.shingle_sets: list[np.ndarray | bytes] = []  # a text's shingles, else its compressed text
         self.signatures = np.zeros((1024, NUM_PERM), dtype=np.uint32)
-        self.recent: dict[int, np.ndarray] = {}
 
     def __len__(self) -> int:
-        return len(self.texts)
+        return len(self.shingle_sets)
 
     def add(self, packed: bytes, whole: MinHash, head: MinHash) -> int:
-        """Index a text (zlib-compressed) by its two MinHashes (a Fingerprint's); returns its key."""
-        key = len(self.texts)
+        """Index a text (zlib-compressed, shingled if it is ever a candidate before `remember` gives its shingles) by
+        its two MinHashes (a Fingerprint's); returns its key."""
+        key = len(self.shingle_sets)
         if key == len(self.signatures):
             self.signatures = np.concatenate([self.signatures, np.zeros_like(self.signatures)])
         self.signatures[key] = whole.hashvalues
-        self.texts.append(packed)
+        self.shingle_sets.append(packed)
         self.whole.insert(key, whole, check_duplication=False)
         self.head.insert(key, head, check_duplication=False)
         return key
@@ -115,15 +137,13 @@ class NearDuplicateIndex:
         return ordered[np.argsort(-estimate, kind="stable")[:CHECKED]].tolist()
 
     def shingles_of(self, key: int) -> np.ndarray:
-        """An indexed text's shingles; recent ones are kept, since a story's copies tend to arrive close together."""
-        if (cached := self.recent.get(key)) is None:
-            cached = self.remember(key, shingles(zlib.decompress(self.texts[key]).decode("utf-8"), self.size))
-        return cached
+        if isinstance(found := self.shingle_sets[key], bytes):
+            found = self.remember(key, shingles(zlib.decompress(found).decode("utf-8"), self.size))
+        return found
 
     def remember(self, key: int, found: np.ndarray) -> np.ndarray:
-        if len(self.recent) >= RECENT:
-            self.recent.pop(next(iter(self.recent)))
-        self.recent[key] = found
+        """Keep an indexed text's shingles for its exact checks (its compressed text is then no longer needed)."""
+        self.shingle_sets[key] = found
         return found
 
     def best_match(self, found: Fingerprint) -> tuple[int, float] | None:
