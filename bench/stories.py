@@ -251,11 +251,10 @@ def contender(name: str, corpus: Path) -> dict:
         from curation.workspace import StoryRules
 
         stories = Stories(StoryRules())
-        for item in ingest([corpus]):
-            if isinstance(item, Article):
-                placed, _ = stories.place(item)
-                predicted.append(placed.story_id)
-                actual.append(truth[item.external_id])
+        articles = (item for item in ingest([corpus]) if isinstance(item, Article))
+        for placed in stories.assign(articles, lambda problem: None):  # as the pipeline places them
+            predicted.append(placed.story_id)
+            actual.append(truth[placed.external_id])
     else:
         first: dict[str, str] = {}
         for item in ingest([corpus]):

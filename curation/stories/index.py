@@ -19,12 +19,13 @@ text), so no text is shingled twice.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from curation.stories.shingles import Words, distinct, in_order, shingles, word_hashes
+from curation.stories.shingles import Words, distinct, shingle_all, shingles
 
 NUM_PERM = 32
 WHOLE_BANDS = (10, 3)  # P(candidate) 0.91 at Jaccard 0.6, 0.985 at 0.7; ~1e-6 for unrelated articles
@@ -54,7 +55,7 @@ def lede(words: Words) -> slice:
 
 
 def head(words: Words, ordered: np.ndarray, size: int) -> np.ndarray:
-    """The lede's shingles, taken from the text's shingles in word order (`in_order`): those that start and end in
+    """The lede's shingles, taken from the text's shingles in word order: those that start and end in
     the lede. A text shorter than a shingle is its own lede."""
     span = lede(words)
     if span.stop - span.start < size:
@@ -88,11 +89,17 @@ class Fingerprint:
     head: MinHash
 
 
+def fingerprints(texts: Sequence[str], size: int) -> list[Fingerprint]:
+    """The texts' fingerprints; many texts at once cost much less each than one (`shingle_all`)."""
+    found = []
+    for words, ordered in shingle_all(texts, size):
+        hashes = distinct(ordered)
+        found.append(Fingerprint(hashes, minhash(hashes), minhash(head(words, ordered, size))))
+    return found
+
+
 def fingerprint(text: str, size: int) -> Fingerprint:
-    words = word_hashes(text)
-    ordered = in_order(words.hashes, size)
-    hashes = distinct(ordered)
-    return Fingerprint(hashes, minhash(hashes), minhash(head(words, ordered, size)))
+    return fingerprints([text], size)[0]
 
 
 def containment(a: np.ndarray, b: np.ndarray) -> float:

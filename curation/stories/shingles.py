@@ -13,6 +13,7 @@ shingle sets.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -73,8 +74,21 @@ def _code_points(lowered: str) -> tuple[np.ndarray, np.ndarray]:
     return points, word
 
 
-def word_hashes(text: str) -> Words:
-    points, word = _code_points(text.lower())
+class Shingled(NamedTuple):
+    """A text's words, and the hashes of its shingles in word order (shingle i starts at word i)."""
+
+    words: Words
+    ordered: np.ndarray
+
+
+def shingle_all(texts: Sequence[str], size: int) -> list[Shingled]:
+    """Every text's words and shingles, each exactly as for the text alone, worked out in one pass over all of them
+    (joined by spaces): for an article, numpy's cost per call is most of the cost, and here it is paid once."""
+    if not 1 <= size <= MAX_SIZE:
+        raise ValueError(f"shingle size {size}: expected 1 to {MAX_SIZE} words")
+    lowered = [text.lower() for text in texts]
+    offsets = np.cumsum([0] + [len(text) + 1 for text in lowered])  # each text, and the space after it
+    points, word = _code_points(" ".join(lowered) + " ")
     n = len(points)
     padded = np.zeros(n + 2, dtype=bool)
     padded[1:-1] = word
@@ -85,15 +99,21 @@ def word_hashes(text: str) -> Words:
     np.cumsum(points * _powers[:n], out=prefix[1:])
     hashes = _mix((prefix[ends] - prefix[starts]) * _inverse[starts] + (ends - starts).astype(np.uint64))
     newline = points == 10
-    breaks = np.flatnonzero(newline[:-1] & newline[1:])
-    return Words(hashes, np.searchsorted(starts, np.concatenate([[0], breaks + 2])))
+    breaks = np.flatnonzero(newline[:-1] & newline[1:])  # never at a joining space
+    paragraphs = np.searchsorted(starts, breaks + 2)  # the word after each paragraph break
+    ordered = _in_order(hashes, size)  # shingles across two texts are in no text's slice
+    first_word, first_break = np.searchsorted(starts, offsets).tolist(), np.searchsorted(breaks, offsets).tolist()
+    found = []
+    for k in range(len(texts)):
+        w0, w1 = first_word[k], first_word[k + 1]
+        words = Words(hashes[w0:w1], np.concatenate([[0], paragraphs[first_break[k]:first_break[k + 1]] - w0]))
+        found.append(Shingled(words, ordered[w0:w1 - size + 1] if w1 - w0 >= size else _in_order(words.hashes, size)))
+    return found
 
 
-def in_order(hashed: np.ndarray, size: int) -> np.ndarray:
+def _in_order(hashed: np.ndarray, size: int) -> np.ndarray:
     """The hashes of the `size`-word shingles of a word-hash sequence, shingle i starting at word i (fewer words:
     one shingle of them all)."""
-    if not 1 <= size <= MAX_SIZE:
-        raise ValueError(f"shingle size {size}: expected 1 to {MAX_SIZE} words")
     if hashed.size == 0:
         return hashed
     n = max(hashed.size - size + 1, 1)
@@ -101,11 +121,6 @@ def in_order(hashed: np.ndarray, size: int) -> np.ndarray:
     for i in range(1, min(size, hashed.size)):
         combined += hashed[i:i + n] * _MULTIPLIERS[i]
     return _mix(combined)
-
-
-def combine(hashed: np.ndarray, size: int) -> np.ndarray:
-    """Sorted, distinct hashes of the `size`-word shingles of a word-hash sequence."""
-    return distinct(in_order(hashed, size))
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -119,7 +134,7 @@ def distinct(values: np.ndarray) -> np.ndarray:
 
 def shingles(text: str, size: int) -> np.ndarray:
     """Sorted, distinct hashes of the text's `size`-word shingles."""
-    return combine(word_hashes(text).hashes, size)
+    return distinct(shingle_all([text], size)[0].ordered)
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
