@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from curation.stories.shingles import Words, distinct, shingle_all, shingles
 
@@ -63,21 +63,32 @@ def head(words: Words, ordered: np.ndarray, size: int) -> np.ndarray:
     return distinct(ordered[span.start:span.stop - size + 1])
 
 
-def minhash(hashes: np.ndarray) -> MinHash:
-    """datasketch MinHash of a shingle set (the high 32 bits of each 64-bit shingle hash).
+class Signer:
+    """datasketch MinHashes of shingle sets (the high 32 bits of each 64-bit shingle hash), as LeanMinHashes: one
+    MinHash is cleared and filled for each set, which costs a set much less than a MinHash of its own.
 
     The shingles are hashed already, so the whole array goes to `update_batch` as one item with `_as_is` as the
     hash function: datasketch makes an array of what the hash function returns and permutes it as a column, so
     the values need no Python loop (and no sha1). The result is the same as `update_batch` over the values one by
     one with `hashfunc=int` (tests/test_stories.py checks it)."""
-    found = MinHash(num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=SCHEME, hashfunc=_as_is)
-    if hashes.size:
-        found.update_batch([(hashes >> _HIGH).astype(np.uint32)])
-    return found
+
+    def __init__(self) -> None:
+        self.minhash = MinHash(num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=SCHEME, hashfunc=_as_is)
+
+    def __call__(self, hashes: np.ndarray) -> LeanMinHash:
+        self.minhash.clear()
+        if hashes.size:
+            self.minhash.update_batch([(hashes >> _HIGH).astype(np.uint32)])
+        return LeanMinHash(self.minhash)
 
 
-def as_minhash(values: np.ndarray) -> MinHash:
-    return MinHash(hashvalues=values, permutations=_TEMPLATE.permutations, scheme=SCHEME, hashfunc=_as_is)
+def minhash(hashes: np.ndarray) -> LeanMinHash:
+    return Signer()(hashes)
+
+
+def as_minhash(values: np.ndarray) -> LeanMinHash:
+    """A stored signature, ready for the LSH indexes."""
+    return LeanMinHash(seed=_TEMPLATE.seed, hashvalues=values, scheme=SCHEME)
 
 
 @dataclass(frozen=True)
@@ -91,10 +102,10 @@ class Fingerprint:
 
 def fingerprints(texts: Sequence[str], size: int) -> list[Fingerprint]:
     """The texts' fingerprints; many texts at once cost much less each than one (`shingle_all`)."""
-    found = []
+    sign, found = Signer(), []
     for words, ordered in shingle_all(texts, size):
         hashes = distinct(ordered)
-        found.append(Fingerprint(hashes, minhash(hashes), minhash(head(words, ordered, size))))
+        found.append(Fingerprint(hashes, sign(hashes), sign(head(words, ordered, size))))
     return found
 
 
