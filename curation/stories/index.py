@@ -12,8 +12,8 @@ The similarity reported and decided on is exact: the share of the shorter text's
 that the other text has too (containment), so a trimmed copy of a story is as similar as
 a lightly edited one. Candidates are ranked by the signatures' estimated Jaccard and only
 the best `CHECKED` get the exact check, so a story with hundreds of copies costs no more
-than one with two. Every indexed text's shingles are kept for that check (about 2.4 kB a
-text), so no text is shingled twice.
+than one with two. The shingles of the texts indexed or checked last are kept for that
+check (up to `RECENT_BYTES`); an older text is shingled again from its compressed copy.
 """
 
 from __future__ import annotations
@@ -28,12 +28,13 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from curation.stories.shingles import Words, distinct, shingle_all, shingles
 
 NUM_PERM = 32
-WHOLE_BANDS = (10, 3)  # P(candidate) 0.91 at Jaccard 0.6, 0.985 at 0.7; ~1e-6 for unrelated articles
-HEAD_BANDS = (4, 8)  # P(candidate) 0.89 at Jaccard 0.9 (a head is usually untouched: 1.0)
+WHOLE_BANDS = (9, 3)  # P(candidate) 0.89 at Jaccard 0.6, 0.98 at 0.7; 1e-5 at 0.01 (unrelated articles)
+HEAD_BANDS = (3, 10)  # P(candidate) 0.72 at Jaccard 0.9 (a head is usually untouched: 1.0)
 HEAD_WORDS = 50
 ONE_LINER_WORDS = 15  # paragraphs this short (credits, sign-up lines, datelines) are not a lede (>= MAX_SIZE)
 CHECKED = 4
 CLEAR_MATCH = 0.9
+RECENT_BYTES = 96 << 20  # shingles kept for exact checks: those of the last ~40,000 news articles
 SCHEME = "affine32"
 _TEMPLATE = MinHash(num_perm=NUM_PERM, scheme=SCHEME)  # seed 1: the same permutations in every run
 _HIGH = np.uint64(32)
@@ -127,20 +128,21 @@ class NearDuplicateIndex:
         self.threshold, self.size = threshold, shingle_size
         self.whole = MinHashLSH(num_perm=NUM_PERM, params=WHOLE_BANDS)
         self.head = MinHashLSH(num_perm=NUM_PERM, params=HEAD_BANDS)
-        self.shingle_sets: list[np.ndarray | bytes] = []  # a text's shingles, else its compressed text
+        self.texts: list[bytes] = []  # zlib-compressed, for the exact check
         self.signatures = np.zeros((1024, NUM_PERM), dtype=np.uint32)
+        self.recent: dict[int, np.ndarray] = {}  # shingles of texts added or checked lately, oldest first
+        self.recent_bytes = 0
 
     def __len__(self) -> int:
-        return len(self.shingle_sets)
+        return len(self.texts)
 
     def add(self, packed: bytes, whole: MinHash, head: MinHash) -> int:
-        """Index a text (zlib-compressed, shingled if it is ever a candidate before `remember` gives its shingles) by
-        its two MinHashes (a Fingerprint's); returns its key."""
-        key = len(self.shingle_sets)
+        """Index a text (zlib-compressed) by its two MinHashes (a Fingerprint's); returns its key."""
+        key = len(self.texts)
         if key == len(self.signatures):
             self.signatures = np.concatenate([self.signatures, np.zeros_like(self.signatures)])
         self.signatures[key] = whole.hashvalues
-        self.shingle_sets.append(packed)
+        self.texts.append(packed)
         self.whole.insert(key, whole, check_duplication=False)
         self.head.insert(key, head, check_duplication=False)
         return key
@@ -155,13 +157,19 @@ class NearDuplicateIndex:
         return ordered[np.argsort(-estimate, kind="stable")[:CHECKED]].tolist()
 
     def shingles_of(self, key: int) -> np.ndarray:
-        if isinstance(found := self.shingle_sets[key], bytes):
-            found = self.remember(key, shingles(zlib.decompress(found).decode("utf-8"), self.size))
-        return found
+        """An indexed text's shingles; recent ones are kept, since a story's copies tend to arrive close together."""
+        if (found := self.recent.pop(key, None)) is None:
+            found = shingles(zlib.decompress(self.texts[key]).decode("utf-8"), self.size)
+        return self.remember(key, found)
 
     def remember(self, key: int, found: np.ndarray) -> np.ndarray:
-        """Keep an indexed text's shingles for its exact checks (its compressed text is then no longer needed)."""
-        self.shingle_sets[key] = found
+        """Keep a text's shingles among the recent ones (the oldest go past RECENT_BYTES)."""
+        if (old := self.recent.pop(key, None)) is not None:
+            self.recent_bytes -= old.nbytes
+        self.recent[key] = found
+        self.recent_bytes += found.nbytes
+        while self.recent_bytes > RECENT_BYTES and len(self.recent) > 1:
+            self.recent_bytes -= self.recent.pop(next(iter(self.recent))).nbytes
         return found
 
     def best_match(self, found: Fingerprint) -> tuple[int, float] | None:
