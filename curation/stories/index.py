@@ -83,10 +83,6 @@ class Signer:
         return LeanMinHash(self.minhash)
 
 
-def minhash(hashes: np.ndarray) -> LeanMinHash:
-    return Signer()(hashes)
-
-
 def as_minhash(values: np.ndarray) -> LeanMinHash:
     """A stored signature, ready for the LSH indexes."""
     return LeanMinHash(seed=_TEMPLATE.seed, hashvalues=values, scheme=SCHEME)
