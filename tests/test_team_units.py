@@ -98,6 +98,22 @@ def test_an_accept_reviews_only_within_its_savers_reviewer_term():
     assert got[4] == "reviewed"
 
 
+def test_quality_counts_an_annotation_for_whoever_saved_it_not_for_the_name_it_gives():
+    from curation.quality.annotations import parse
+    from curation.sync.review import with_authors
+    from tests.export_fixtures import region
+
+    text = "Officials said the bridge would reopen."
+    data = {"article_id": "a1", "content_hash": "h", "text": text}
+    tasks = pl.DataFrame({"task_id": [1], "data": [json.dumps(data)]})
+    result = json.dumps(region(text, "s1", "Officials", "SOURCE"))
+    rows = live([{"task_id": 1, "completed_by": ADA, "updated_by": ADA, "result": result},
+                 {"task_id": 1, "completed_by": ADA, "updated_by": BOB, "result": result}])  # Bob's, "completed by" Ada
+    pulled = parse(with_authors(rows, ReviewRule(ReviewPolicy(), frozenset({ADMIN}))), tasks)
+    assert [a.annotator for a in pulled.multi_annotated()[1]] == [ADA, BOB]  # two people, agreement between them
+    assert parse(rows, tasks).multi_annotated() == {}  # by the name given alone, one person twice
+
+
 def member(email: str, role: str, user_id: int, active: bool = True) -> Member:
     return Member(email=email, role=role, user_id=user_id, active=active, added_at="2024")
 

@@ -85,6 +85,16 @@ def _saver(live: pl.DataFrame) -> pl.Expr:
     return pl.col("completed_by")
 
 
+def with_authors(live: pl.DataFrame, rule: ReviewRule) -> pl.DataFrame:
+    """`live` with `saver`, `entitled` (the saver could review when saving) and `author`: the person an annotation
+    stands for, `completed_by` only when a reviewer saved it on someone's behalf, else its saver. Every figure
+    per person (status, quality, agreement between different people) groups by `author`."""
+    frame = live.with_columns(_saver(live).alias("saver"))
+    frame = frame.with_columns(_entitled(rule).alias("entitled"))
+    return frame.with_columns(
+        pl.when(pl.col("entitled")).then(pl.col("completed_by")).otherwise(pl.col("saver")).alias("author"))
+
+
 def flagged(live: pl.DataFrame, rule: ReviewRule) -> pl.DataFrame:
     """`live` with what each annotation counts for: `saver`; `entitled` (the saver may review); `author` (the
     person it stands for: `completed_by` when a reviewer saved it on their behalf, else its saver); `accepts`
@@ -92,10 +102,8 @@ def flagged(live: pl.DataFrame, rule: ReviewRule) -> pl.DataFrame:
     the agreeing group of a task that the agreement rule reviews)."""
     policy, submitted = rule.policy, ~pl.col("was_cancelled")
     accept = submitted & (pl.col("review").fill_null("") == "accept")
-    frame = live.with_columns(_saver(live).alias("saver"))
-    frame = frame.with_columns(_entitled(rule).alias("entitled"))
+    frame = with_authors(live, rule)
     frame = frame.with_columns(
-        pl.when(pl.col("entitled")).then(pl.col("completed_by")).otherwise(pl.col("saver")).alias("author"),
         (accept & pl.col("entitled") & pl.lit(policy.accept_decision)).alias("accepts"),
         (submitted & pl.col("ground_truth") & pl.col("entitled") & pl.lit(policy.ground_truth)).alias("grounds"),
         (accept & ~pl.col("entitled")).alias("self_accept"),
