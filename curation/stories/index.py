@@ -41,7 +41,7 @@ _HIGH = np.uint64(32)
 
 
 def _as_is(values: np.ndarray) -> np.ndarray:
-    """datasketch's `hashfunc` for an already hashed batch (see `minhash`)."""
+    """datasketch's `hashfunc` for an already hashed batch (see `Signer`)."""
     return values
 
 
