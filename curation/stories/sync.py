@@ -223,7 +223,8 @@ class StoryPush:
         else:
             self.skipped.append(member)
             self.pending.remove(member)
-        self.settled.append(what + f"same moment: task {task_id} removed, {self.copies.value}ed to story {story}")
+        done = "linked to" if self.copies is Copies.link else "left out (--copies skip), a copy in"
+        self.settled.append(what + f"same moment: task {task_id} removed, {done} story {story}")
         return {key}
 
     def _rehome(self, client: Any, member: Member, story_id: str) -> None:
