@@ -24,7 +24,7 @@ from curation.sync import ledger
 from curation.sync.push import push_tasks
 from tests.conftest import EXAMPLE_ARTICLE, need
 from tests.test_concurrency import curation, finish, remote, workspace  # noqa: F401 (the `remote` fixture)
-from tests.test_stories_sync import BUDGET, syndicated_copy
+from tests.test_stories_sync import push, push_revised, syndicated_copy
 
 pytestmark = pytest.mark.labelstudio
 runner = CliRunner()
@@ -50,12 +50,6 @@ def fillers(original: str, tag: str, n: int) -> dict[str, str]:
     vocabulary = sorted(set(re.findall(r"[A-Za-z]{3,}", original)))
     return {f"{tag}{i:02d}": f"{tag.upper()} item {i}\n\n" + " ".join(random.Random(f"{tag}{i}").choices(vocabulary, k=70))
             for i in range(n)}
-
-
-def push(ws, source: Path, *extra: str):  # type: ignore[no-untyped-def]
-    result = runner.invoke(app, ["push", str(source), "--workspace", str(ws.root), "--no-predictions", *extra])
-    assert result.exit_code == 0, result.output
-    return result
 
 
 def tasks_of(ws) -> list:  # type: ignore[no-untyped-def]
@@ -102,11 +96,7 @@ def test_a_second_workspace_links_a_copy_into_the_projects_story_and_every_works
 def test_a_revision_pushed_from_another_workspace_supersedes_the_task_the_first_pushed(remote, tmp_path):
     alice, bob = (workspace(tmp_path / who, "stories revision two workspaces") for who in ("alice", "bob"))
     source = tmp_path / "budget.jsonl"
-    source.write_text(json.dumps({"title": "Council approves road budget", "text": BUDGET}) + "\n")
-    push(alice, source)
-    source.write_text(json.dumps({"title": "Council approves road budget",
-                                  "text": BUDGET.replace("40 million", "45 million")}) + "\n")
-    result = push(bob, source)
+    result = push_revised(source, alice, bob)
     old, new = tasks_of(alice)
     assert f"{source}:1: warning: revision (0." in result.stderr and f" of task {old.id}, " in result.stderr
     assert f"{new.data['article_id']}: text changed; imported as a new task, old task {old.id} kept" in result.stderr

@@ -255,7 +255,9 @@ class StoryPush:
         workspace), leave out copies imported since, and write the result to every task of the story."""
         members = self.stories.story_members(story_id)
         task_ids = sorted({m.task_id for m in members if m.task_id is not None})
-        ours = {m.content_hash: entry(m) for m in members if m.role == "copy" and m.task_id is None}
+        left_out = {m.content_hash for m in self.skipped}
+        ours = {m.content_hash: entry(m) for m in members
+                if m.role == "copy" and m.task_id is None and m.content_hash not in left_out}
         if not ours and len(task_ids) < 2:  # no copy to show, and no other task that could hold one
             return
         with_task = {m.content_hash for m in members if m.task_id is not None}
