@@ -100,7 +100,8 @@ class Stories:
             self.batch.setdefault(known.content_hash, known)
             return with_story(article, known), None
         found = fingerprint(article.text, self.rules.shingle_size)
-        role, other, score, bridged = "first", None, None, []
+        role, other, score = "first", None, None
+        bridged: list[tuple[Member, float]] = []  # the best match of each other story it is as close to
         if (same := self.by_article.get(article.article_id)) is not None:
             role, other = "revision", same
         elif matches := self.matches(found):
