@@ -87,10 +87,15 @@ def test_a_second_workspace_links_a_copy_into_the_projects_story_and_every_works
     for t in (holder, copy):
         assert t.data["also_published_as"].startswith("also published as: South Korea says North Korean troops")
         assert "Seoul: North Koreans" not in t.data["also_published_as"] and len(t.meta["copies"]) == 1
+    revised = folder(tmp_path / "wire-corrected", a=original.replace("more expected to be deployed", "more expected"))
+    push(alice, revised)  # the story's first article corrected: its new task shows the story's copies too
+    newest = tasks_of(alice)[-1]
+    assert newest.data["article_id"] == holder.data["article_id"] and newest.data["story_id"] == story
+    assert newest.data["also_published_as"] == holder.data["also_published_as"]
     assert runner.invoke(app, ["pull", "--workspace", str(bob.root)]).exit_code == 0
     status = runner.invoke(app, ["status", "--json", "--workspace", str(bob.root)])
     counts = json.loads(status.stdout)["stories"]
-    assert (counts["stories"], counts["articles"], counts["copies"], counts["copies_without_task"]) == (1, 2, 1, 0)
+    assert (counts["stories"], counts["copies"], counts["copies_without_task"]) == (1, 1, 0)
 
 
 def test_a_revision_pushed_from_another_workspace_supersedes_the_task_the_first_pushed(remote, tmp_path):
