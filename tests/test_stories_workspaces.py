@@ -173,13 +173,15 @@ def test_the_registry_follows_the_project_on_every_path_of_a_push(remote, tmp_pa
         return {h: m.task_id for h, m in members(ws).items() if m.task_id is not None}
 
     assert task_ids() == expected
-    # a ledger that passes the cheap check but misses two tasks: the server check finds them, and held() keeps
-    # their registry rows on their tasks
+    # the registry lost, and a ledger that passes the cheap check but misses two tasks: catch-up learns the two it
+    # names, the server check right before the import finds the other two, and held() records them
+    path.unlink()
     lines = ledger.path_for(ws, ws.config().project_id).read_text().splitlines()
     tampered = [json.dumps({**json.loads(line), "content_hash": "0" * 64}) if i < 2 else line for i, line in enumerate(lines)]
     ledger.path_for(ws, ws.config().project_id).write_text("\n".join(tampered) + "\n")
     again = push(ws, wire)
     assert "imported 0 tasks, 4 already there" in again.stdout and task_ids() == expected
+    assert "2 tasks in the project were not in this workspace's story registry" in again.stderr
     # a push killed after its import, before it recorded: the re-run learns the tasks from the project
     path.unlink()
     rerun = push(ws, wire)

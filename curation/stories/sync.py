@@ -67,13 +67,15 @@ class StoryPush:
     # Before anything is placed
 
     def catch_up(self, client: Any, project_id: int, held: dict[Key, int]) -> None:
-        """Make the registry stand for the project `held` describes: a recorded task the project no longer has (or
-        holds under another id) is updated, and every task it does not know is learnt from its data, oldest first."""
+        """Make the registry stand for the project `held` describes: an article the project holds under another task
+        (kept in place of a duplicate, imported by another workspace) is updated, and every task it does not know is
+        learnt from its data, oldest first. A recorded task missing from `held` is left alone: `held` may be a
+        ledger that is wrong in its keys, and a task that is really gone is simply imported again."""
         self.horizon = max(held.values(), default=0)
         task_of = {content_hash: task_id for (_, content_hash), task_id in held.items()}
         for member in list(self.stories.members):
-            if member.task_id != task_of.get(member.content_hash):  # deleted, or kept in place of a duplicate
-                member.task_id = task_of.get(member.content_hash)
+            if task_of.get(member.content_hash, member.task_id) != member.task_id:
+                member.task_id = task_of[member.content_hash]
                 self._changed(member)
         unknown = {key for key in held if self.stories.member(key[1]) is None}
         if unknown:
