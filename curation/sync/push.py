@@ -170,7 +170,8 @@ def push_tasks(
 ) -> PushReport:
     """Import the tasks the project does not hold yet. With `ledger_path`, record what was imported
     and skip listing the project when the ledger agrees with it; `full` lists it anyway. With `stories`,
-    copies are imported, linked or skipped as it says, and every member is recorded in its registry."""
+    articles are placed against every task of the project, copies are imported, linked or skipped as it says, a
+    story another push started at the same moment is settled, and every member is recorded in its registry."""
     held, listed = held_tasks(client, project_id, ledger_path, full=full)
     report = PushReport(listed=listed, duplicates=held.duplicates)
     if stories is not None:  # before anything is placed: stories are detected against the whole project
