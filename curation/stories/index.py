@@ -33,7 +33,6 @@ HEAD_BANDS = (3, 10)  # P(candidate) 0.72 at Jaccard 0.9 (a head is usually unto
 HEAD_WORDS = 50
 ONE_LINER_WORDS = 15  # paragraphs this short (credits, sign-up lines, datelines) are not a lede (>= MAX_SIZE)
 CHECKED = 4
-CLEAR_MATCH = 0.9
 RECENT_BYTES = 96 << 20  # shingles kept for exact checks: those of the last ~40,000 news articles
 SCHEME = "affine32"
 _TEMPLATE = MinHash(num_perm=NUM_PERM, scheme=SCHEME)  # seed 1: the same permutations in every run
@@ -167,15 +166,3 @@ class NearDuplicateIndex:
         while self.recent_bytes > RECENT_BYTES and len(self.recent) > 1:
             self.recent_bytes -= self.recent.pop(next(iter(self.recent))).nbytes
         return found
-
-    def best_match(self, found: Fingerprint) -> tuple[int, float] | None:
-        """The indexed text most similar to `found` if that similarity reaches the threshold: (key, exact similarity).
-        A candidate at CLEAR_MATCH or above ends the search (candidates come best estimate first)."""
-        best: tuple[int, float] | None = None
-        for key in self.candidates(found):
-            score = containment(found.shingles, self.shingles_of(key))
-            if score >= self.threshold and (best is None or score > best[1]):
-                best = (key, score)
-                if score >= CLEAR_MATCH:
-                    break
-        return best
