@@ -30,7 +30,7 @@ def export_cli(
     allow_same: Annotated[bool, typer.Option("--allow-same", help="Allow a new number for data equal to an existing version.")] = False,
     license: Annotated[str, typer.Option(help="Licence of the annotations (the card's `license`).")] = defaults.LICENSE,
     push_to_hub: Annotated[Optional[str], typer.Option(metavar="ORG/NAME", help="Then publish it to this Hub dataset repo, as `curation publish` does.")] = None,
-    private: Annotated[bool, typer.Option("--private", help="With --push-to-hub: create the repo private.")] = False,
+    private: Annotated[bool, typer.Option("--private", help="With --push-to-hub: make the repo private (created so, or switched before uploading).")] = False,
     simulated: Annotated[bool, typer.Option("--simulated", help="The labels come from simulated annotators: the card says so.")] = False,
     workers: options.Workers = defaults.WORKERS,
     copies: Annotated[bool, typer.Option("--copies", help="Include every reviewed copy of a story, not one row set per story.")] = False,
