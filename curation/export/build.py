@@ -260,6 +260,7 @@ def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | 
     check_features(number, parent, parent_manifest)
     if ratios is None:
         ratios = tuple(parent_manifest["split_ratios"][s] for s in SPLITS) if parent_manifest else DEFAULT_RATIOS
+    contents = {other: mf.read(dataset_dir / other).get("content_id") for other in versions.versions(dataset_dir)}
     key = salt(ws)
     tally = Tally()
     with tempfile.TemporaryDirectory(prefix="export-buckets-", dir=ws.dir) as buckets, \
@@ -270,8 +271,8 @@ def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | 
         write_chunks(out, built_chunks(planned, key, workers), tally, lambda: on_progress(tally.articles, total))
         files = out.close_files()
         content = mf.content_id(files)
-        for other in versions.versions(dataset_dir):
-            if not allow_same and mf.read(dataset_dir / other).get("content_id") == content:
+        for other, theirs in contents.items():
+            if not allow_same and theirs == content:
                 raise SameContent(f"the data equals version {other}; pass --allow-same to publish it as {number}")
         manifest = {
             "name": name, "version": number, "schema_version": SCHEMA.schema_version, "parent": parent,

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from pydantic import BaseModel, ConfigDict, ValidationError
 
+from curation.errors import CurationError
 from curation.export.features import ATTRIBUTES
 from curation.export.parse import RelationRow, SpanRow
 
@@ -51,8 +53,77 @@ def content_id(files: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
+class ManifestError(CurationError, ValueError):
+    """A version's manifest.json is missing, not JSON, or lacks what the commands read; the message names it."""
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(strict=True, extra="allow")
+
+
+class SplitCounts(_Part):
+    articles: int
+    labels: dict[str, int]
+    rows: dict[str, int]
+
+
+class Counts(_Part):
+    train: SplitCounts
+    validation: SplitCounts
+    test: SplitCounts
+
+
+class Ratios(_Part):
+    train: float
+    validation: float
+    test: float
+
+
+class Changes(_Part):
+    added: list[str]
+    removed: list[str]
+    changed: list[str]
+
+
+class Manifest(_Part):
+    """What every version's manifest holds and `verify`, `diff`, `versions`, `publish`, `convert`, `train` and an
+    export against a parent read (versions before stories or features ids lack the optional fields)."""
+
+    name: str
+    version: str
+    created_at: str
+    parent: str | None
+    content_id: str
+    files: dict[str, str]
+    counts: Counts
+    split_ratios: Ratios
+    articles: dict[str, str]
+    changelog: Changes
+    features_id: str | None = None
+    story_splits: dict[str, str] | None = None
+
+
 def read(version_dir: Path) -> dict[str, Any]:
-    return json.loads((version_dir / MANIFEST).read_text(encoding="utf-8"))
+    """The version's manifest, checked: ManifestError (one line naming the file and what is wrong) when it is
+    missing, truncated, not JSON or lacks a field the commands read, so no command fails on it half-way."""
+    path = version_dir / MANIFEST
+    try:
+        manifest = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise ManifestError(f"{path}: missing: {version_dir} is not a complete dataset version") from None
+    except OSError as exc:
+        raise ManifestError(f"{path}: unreadable: {exc.strerror or exc}") from None
+    except ValueError as exc:  # JSONDecodeError, or bytes that are not UTF-8
+        raise ManifestError(f"{path}: damaged: not valid JSON ({exc}); the version cannot be used, "
+                            "export it again under a new number") from None
+    try:
+        Manifest.model_validate(manifest)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "the top level"
+        got = "" if first["type"] == "missing" else f" (found {type(first['input']).__name__})"
+        raise ManifestError(f"{path}: damaged: {where}: {first['msg'].lower()}{got}") from None
+    return manifest
 
 
 def dumps(manifest: dict[str, Any]) -> str:
