@@ -23,6 +23,7 @@ from curation.export.parse import RelationRow, SpanRow
 
 
 MANIFEST = "manifest.json"
+BLANKS = ("",) * len(ATTRIBUTES)  # an attribute left unset counts as "" (attributes never hold None or "")
 CARD = "README.md"
 
 
@@ -31,7 +32,7 @@ def fingerprint(content_hash: str, spans: Sequence[SpanRow], relations: Sequence
     where = {s.id: (s.start, s.end, s.label) for s in spans}
     content = (
         content_hash,
-        sorted((s.start, s.end, s.label, *(s.attributes.get(name) or "" for name in ATTRIBUTES)) for s in spans),
+        sorted((s.start, s.end, s.label, *map(s.attributes.get, ATTRIBUTES, BLANKS)) for s in spans),
         sorted((*where[r.from_id], *where[r.to_id], r.type) for r in relations),
     )
     return hashlib.sha256(orjson.dumps(content)).hexdigest()[:16]

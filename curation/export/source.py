@@ -19,6 +19,7 @@ import struct
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,9 @@ BUFFERED = 32 << 20  # bytes of bucket records held before they are appended to 
 RESULT, DATA = b"r", b"d"
 binary = pa.binary()
 SUBMITTED = ("annotation_id", "completed_by", "review", "ground_truth", "lead_time", "created_at", "updated_at")
+
+
+BY_OFFSETS = itemgetter(1, 2, 0)  # SpanRow: start, end, id
 
 
 class NothingReviewed(CurationError, ValueError):
@@ -286,7 +290,7 @@ def to_record(row: dict[str, Any], bucket: dict[bytes, dict[int, bytes]], salt: 
     data = orjson.loads(bucket[DATA][row["task_id"]])
     article = article_from_task(row["task_id"], data)
     spans, relations = read_result(article, orjson.loads(bucket[RESULT][row["annotation_id"]]))
-    spans, relations = sorted(spans, key=lambda s: (s.start, s.end, s.id)), sorted(relations)
+    spans, relations = sorted(spans, key=BY_OFFSETS), sorted(relations)
     annotations, unreadable = [], 0
     for a in row["submitted"] or ():
         if a["annotation_id"] == row["annotation_id"]:
@@ -297,7 +301,7 @@ def to_record(row: dict[str, Any], bucket: dict[bytes, dict[int, bytes]], salt: 
             except ValueError:
                 unreadable += 1
                 continue
-            theirs = sorted(found[0], key=lambda s: (s.start, s.end, s.id)), sorted(found[1])
+            theirs = sorted(found[0], key=BY_OFFSETS), sorted(found[1])
         annotations.append(Submitted(
             annotation_id=a["annotation_id"], annotator=pseudonym(salt, a["completed_by"]), review=a["review"],
             ground_truth=bool(a["ground_truth"]), lead_time=a["lead_time"], created_at=a["created_at"],
