@@ -130,7 +130,7 @@ def run_curation(workspace: str, workers: int) -> dict[str, Any]:
     seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
     return {"contender": f"curation export (5 configs, {workers} worker{'s' if workers > 1 else ''})",
             "seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": peak_rss_mb() + children_peak_rss_mb() * (workers - 1),
-            "articles": sum(c["articles"] for c in done.manifest["counts"].values())}
+            "articles": sum(c["articles"] for c in done.counts.values())}
 
 
 def children_peak_rss_mb() -> float:

@@ -18,6 +18,7 @@ without the network; the token is never printed.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,7 +79,11 @@ def published_content(api: Any, repo_id: str, tag: str) -> str | None:
     if not any(ref.name == tag for ref in refs.tags):
         return None
     path = api.hf_hub_download(repo_id, mf.MANIFEST, repo_type="dataset", revision=tag)
-    return mf.read(Path(path).parent).get("content_id")
+    try:
+        return json.loads(Path(path).read_bytes())["content_id"]  # all a tag's manifest must say here
+    except (ValueError, KeyError, TypeError):
+        raise PublishError(f"{repo_id} already has a tag {tag} whose manifest.json has no readable content_id: "
+                           "publish under a new version") from None
 
 
 def make_private(api: Any, repo_id: str) -> None:

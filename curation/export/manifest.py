@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,14 +38,35 @@ def fingerprint(content_hash: str, spans: Sequence[SpanRow], relations: Sequence
     return hashlib.sha256(orjson.dumps(content)).hexdigest()[:16]
 
 
+CHANGES = ("added", "removed", "changed")
+
+
+def changes(parent: Iterable[tuple[str, str]], current: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    """(kind, article id) of every article added, removed or changed from `parent` to `current`, two streams of
+    (article id, fingerprint) sorted by id: a merge, so neither side need be held in memory."""
+    old = iter(parent)
+    theirs = next(old, None)
+    for article, fingerprint in current:
+        while theirs is not None and theirs[0] < article:
+            yield "removed", theirs[0]
+            theirs = next(old, None)
+        if theirs is not None and theirs[0] == article:
+            if theirs[1] != fingerprint:
+                yield "changed", article
+            theirs = next(old, None)
+        else:
+            yield "added", article
+    while theirs is not None:
+        yield "removed", theirs[0]
+        theirs = next(old, None)
+
+
 def changelog(parent: dict[str, str] | None, current: dict[str, str]) -> dict[str, list[str]]:
     """Articles added, removed and changed between two versions' fingerprints (None: no parent)."""
-    old = parent or {}
-    return {
-        "added": sorted(current.keys() - old.keys()),
-        "removed": sorted(old.keys() - current.keys()),
-        "changed": sorted(a for a in current.keys() & old.keys() if current[a] != old[a]),
-    }
+    found: dict[str, list[str]] = {kind: [] for kind in CHANGES}
+    for kind, article in changes(sorted((parent or {}).items()), sorted(current.items())):
+        found[kind].append(article)
+    return found
 
 
 def content_id(files: dict[str, str]) -> str:
@@ -129,3 +150,38 @@ def read(version_dir: Path) -> dict[str, Any]:
 
 def dumps(manifest: dict[str, Any]) -> str:
     return json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_streamed(path: Path, manifest: dict[str, Any], streams: dict[tuple[str, ...], tuple[type, Iterable[Any]]]) -> None:
+    """Write `manifest` as `dumps` would, with the value at each key path of `streams` read from its stream as it
+    is written: (dict, (key, value) pairs) makes a JSON object, (list, items) a list. For the per-article parts,
+    which are kept on disk while exporting (spill.py) and must not be gathered in memory to be written."""
+    marked, markers = json.loads(json.dumps(manifest)), {}
+    for i, keys in enumerate(streams):
+        inner = marked
+        for key in keys[:-1]:
+            inner = inner[key]
+        inner[keys[-1]] = marker = f"\x00stream{i}\x00"
+        markers[json.dumps(marker)] = streams[keys]
+    text = dumps(marked)
+    with path.open("w", encoding="utf-8") as out:
+        at = 0
+        for where, mark in sorted((text.index(m), m) for m in markers):
+            line = text[text.rindex("\n", 0, where) + 1:where]
+            out.write(text[at:where])
+            write_items(out, *markers[mark], indent=len(line) - len(line.lstrip(" ")))
+            at = where + len(mark)
+        out.write(text[at:])
+
+
+def write_items(out: Any, kind: type, items: Iterable[Any], indent: int) -> None:
+    """An object (of (key, value) pairs) or a list as `dumps` lays it out, its key at `indent`."""
+    opening, closing = "{}" if kind is dict else "[]"
+    pad, separator = " " * (indent + 2), opening + "\n"
+    for item in items:
+        out.write(separator)
+        separator = ",\n"
+        value = f"{json.dumps(item[0], ensure_ascii=False)}: {json.dumps(item[1], ensure_ascii=False)}" if kind is dict \
+            else json.dumps(item, ensure_ascii=False)
+        out.write(pad + value)
+    out.write(opening + closing if separator != ",\n" else "\n" + " " * indent + closing)
