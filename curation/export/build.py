@@ -8,6 +8,7 @@ only when complete.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import gc
 import multiprocessing
@@ -110,6 +111,17 @@ def build_chunk(job: tuple[str, list[dict[str, Any]], Path, bytes]) -> Chunk:
                           for r in records},
             misaligned=misaligned, unreadable=sum(n for _, n in parsed),
         )
+
+
+def release_memory() -> None:
+    """Hand the memory the selection freed back to the system before the chunks are built: Arrow's pool and the C
+    heap keep freed blocks for reuse otherwise, and what the selection held grows with the number of articles."""
+    pa.default_memory_pool().release_unused()
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)  # glibc's; elsewhere there is none and nothing to do
+    except (AttributeError, OSError):
+        pass
 
 
 @contextmanager
@@ -284,9 +296,11 @@ def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | 
         selection, total, stories = planned.selection, planned.chosen.height, planned.stories
         # what the manifest needs of the per-story and multi-annotated parts, before the chunks: then let them go
         story_splits, empty = Spill(spilled / "stories").extend(stories.splits.items()).close(), empty_splits(stories.splits)
-        planned = replace(planned, stories=replace(stories, splits={}))
         agreed, reviewed = agreement(multi, multi_tasks), review_provenance(selection, key)
+        stories, selection = replace(stories, splits={}), replace(selection, chosen=selection.chosen.clear())
+        planned = replace(planned, stories=stories, selection=selection)
         del multi, multi_tasks
+        release_memory()
         write_chunks(out, built_chunks(planned, key, workers), tally, lambda: on_progress(tally.written, total))
         files = out.close_files()
         content = mf.content_id(files)

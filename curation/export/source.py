@@ -99,9 +99,12 @@ class Plan:
     stories: StoryCounts
 
     def chunks(self) -> list[tuple[str, pl.DataFrame, Path]]:
-        """(split, rows, bucket file) of every chunk in write order; rows stay a compact frame until built."""
-        return [(SPLITS[frame["split"][0]], frame, self.buckets / str(chunk))
-                for (chunk,), frame in self.chosen.group_by("chunk", maintain_order=True)]
+        """(split, rows, bucket file) of every chunk in write order; rows stay a compact frame until built, each a
+        slice of `chosen` (sorted by chunk), not a copy."""
+        sizes = self.chosen.group_by("chunk", maintain_order=True).agg(pl.len(), pl.first("split"))
+        starts = [0, *sizes["len"].cum_sum().to_list()]
+        return [(SPLITS[split], self.chosen.slice(start, n), self.buckets / str(chunk))
+                for (chunk, n, split), start in zip(sizes.iter_rows(), starts)]
 
 
 def article_from_task(task_id: int, data: dict[str, Any]) -> Article:
