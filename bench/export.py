@@ -14,6 +14,10 @@ Target (export issue): all five configs >= 3x faster than the reference; peak RS
 curation runs with 1 and with 2 worker processes (the reference has no such option); with 2, the
 main process builds every other chunk and one pool process the rest, so the RSS of that run is the
 main process's peak plus the worker's.
+Each contender reports wall seconds and CPU seconds (user + system of its process, threads included:
+curation's Parquet writer thread runs beside the chunk builder) for the same interval; the ratios
+are the reference's over curation's. With 2 workers the CPU figure misses the pool process (a
+forkserver child, not reaped by the measured process): compare CPU with 1 worker.
 """
 
 from __future__ import annotations
