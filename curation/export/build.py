@@ -54,11 +54,16 @@ class SameContent(CurationError, ValueError):
 
 @dataclass(frozen=True)
 class Exported:
-    """A version written; `counts` per split as in its manifest, which is read when asked for (it names every
-    article: export itself never holds it whole)."""
+    """A version written. `summary`: its manifest without the per-article parts (`articles`, `story_splits`), the
+    changelog as counts of articles added, removed and changed; `manifest`, whole, is read when asked for (it
+    names every article: export itself never holds it whole)."""
 
     path: Path
-    counts: dict[str, Any]
+    summary: dict[str, Any]
+
+    @property
+    def counts(self) -> dict[str, Any]:
+        return self.summary["counts"]
 
     @cached_property
     def manifest(self) -> dict[str, Any]:
@@ -329,4 +334,4 @@ def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | 
                    **{("changelog", kind): (list, changes[kind].keys()) for kind in changes}}
         mf.write_streamed(out.tmp / mf.MANIFEST, {**manifest, "articles": None, "story_splits": None,
                                                    "changelog": dict.fromkeys(changes)}, streams)
-        return Exported(out.commit(), tally.counts)
+        return Exported(out.commit(), {**manifest, "changelog": {kind: len(ids) for kind, ids in changes.items()}})
