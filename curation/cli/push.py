@@ -121,7 +121,8 @@ def _push(ws: Workspace, inputs: list[Path], model_version: str | None, preannot
         if placing is not None:
             payload["stories"] = {"linked": len(placing.linked), "skipped": len(placing.skipped),
                                   "copies_imported": placing.copies_imported, "revisions": placing.revisions,
-                                  "tasks_showing_copies": placing.announced}
+                                  "tasks_showing_copies": placing.announced,
+                                  "learnt_from_project": placing.found_in_project, "settled": placing.settled}
             notes += story_notes(placing)
     output(as_json, {**payload, "problems": problems.as_json()}, [f"{line}; project: {url}"], notes)
     if problems.errors or left:
@@ -130,7 +131,10 @@ def _push(ws: Workspace, inputs: list[Path], model_version: str | None, preannot
 
 def story_notes(placing) -> list[str]:  # type: ignore[no-untyped-def]
     """What push did with copies, on stderr beside the near-duplicate warnings."""
-    notes = []
+    notes = list(placing.settled)
+    if placing.found_in_project:
+        notes.append(f"{placing.found_in_project} tasks in the project were not in this workspace's story registry "
+                     "(pushed from another workspace, or before stories): learnt from the project and detected against")
     if placing.linked:
         notes.append(f"{len(placing.linked)} copies recorded as copies of their story's first article, not imported "
                      f"(--copies link); {len(placing.announced)} tasks show them as \"also published as\"")
