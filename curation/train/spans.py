@@ -28,6 +28,7 @@ CRF_PARAMS = {"c1": 0.05, "c2": 0.01, "feature.possible_transitions": True}
 MAX_ITERATIONS = 50  # L-BFGS passes: a time budget (training < 10 minutes on one core), not a tuned value
 SPAN_FOLDS = 3  # a CRF is the costliest model to cross-validate: 3 folds keep `curation train` under 10 minutes
 Spans = list[tuple[int, int, str]]
+Regions = list[tuple[int, int, str]]  # the rules' regions of a text, (start, end, label), sorted
 
 
 @dataclass
@@ -46,13 +47,17 @@ class SpanSet:
     extra_labels: tuple[str, ...] = ()  # tag labels beyond SOURCE some docs carry (CUE, CONTENT)
 
 
-def rules_doc(text: str, name: str = "-") -> Document:
-    return RulePreannotator().annotate(Article(article_id=name, content_hash="-", text=text, source_path=name))
+def regions_of(doc: Document) -> Regions:
+    return sorted((s.start, s.end, s.label) for s in doc.spans)
 
 
-def sequences(text: str, doc: Document) -> Iterator[tuple[list[tuple[int, int]], list[list[str]]]]:
+def rules_regions(text: str, name: str = "-") -> Regions:
+    """The rules' regions of a training text: plain tuples, a fraction of a `Document`'s memory."""
+    return regions_of(RulePreannotator().annotate(Article(article_id=name, content_hash="-", text=text, source_path=name)))
+
+
+def sequences(text: str, regions: Regions) -> Iterator[tuple[list[tuple[int, int]], list[list[str]]]]:
     """(tokens, features) of every sentence of `text`, tokens cut at the rules' region boundaries."""
-    regions = sorted((s.start, s.end, s.label) for s in doc.spans)
     starts = [r[0] for r in regions]
     cuts = sorted({o for s, e, _ in regions for o in (s, e)})
     for start, end in split_sentences(text):
@@ -62,29 +67,29 @@ def sequences(text: str, doc: Document) -> Iterator[tuple[list[tuple[int, int]],
             yield tokens, token_features(text, tokens, inside)
 
 
-def _train(docs: Sequence[SpanDoc], rules: Sequence[Document], labels: set[str], path: str, iterations: int) -> None:
+def _train(docs: Sequence[SpanDoc], rules: Sequence[Regions], labels: set[str], path: str, iterations: int) -> None:
     import pycrfsuite
 
     trainer = pycrfsuite.Trainer(verbose=False)
-    for d, doc in zip(docs, rules):
+    for d, regions in zip(docs, rules):
         gold = [g for g in d.gold if g[2] in labels]
-        for tokens, features in sequences(d.text, doc):
+        for tokens, features in sequences(d.text, regions):
             trainer.append(features, gold_tags(tokens, gold))
     trainer.set_params({**CRF_PARAMS, "max_iterations": iterations})
     trainer.train(path)
 
 
-def tag(tagger, text: str, doc: Document) -> list[tuple[int, int, float]]:
-    """(start, end, raw score) of the SOURCE spans the tagger finds in `text`."""
+def tag(tagger, text: str, regions: Regions) -> list[tuple[int, int, float]]:
+    """(start, end, raw score) of the SOURCE spans the tagger finds in `text`, given the rules' regions."""
     found = []
-    for tokens, features in sequences(text, doc):
+    for tokens, features in sequences(text, regions):
         tags = tagger.tag(features)
         if any(t != "O" for t in tags):
             found += [(s, e, score) for s, e, label, score in decode(tokens, tags, tagger.marginal) if label == EMITTED]
     return found
 
 
-def _cross_validate(data: SpanSet, rules: list[Document], labels: set[str], seed: int, iterations: int,
+def _cross_validate(data: SpanSet, rules: list[Regions], labels: set[str], seed: int, iterations: int,
                     say: Callable[[str], None]) -> tuple[dict, list[float], list[bool]] | None:
     import pycrfsuite
 
@@ -118,11 +123,11 @@ def _prf(s: PRF) -> dict:
     return {"precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4)}
 
 
-def rules_figures(data: SpanSet, rules: list[Document]) -> dict:
+def rules_figures(data: SpanSet, rules: list[Regions]) -> dict:
     exact = overlap = PRF(0, 0, 0)
-    for d, doc in zip(data.docs, rules):
+    for d, regions in zip(data.docs, rules):
         gold = [(s, e) for s, e, label in d.gold if label == EMITTED]
-        predicted = [(s.start, s.end) for s in doc.spans if s.label == EMITTED]
+        predicted = [(s, e) for s, e, label in regions if label == EMITTED]
         exact += match_spans(predicted, gold, exact=True)
         overlap += match_spans(predicted, gold, exact=False)
     return {"exact": _prf(exact), "overlap": _prf(overlap)}
@@ -132,7 +137,7 @@ def train(data: SpanSet, path: str, seed: int, say: Callable[[str], None],
           iterations: int = MAX_ITERATIONS) -> tuple[dict, dict]:
     """Train the tagger into `path`; (its params, its card section)."""
     say(f"SOURCE: the rules over {len(data.docs)} documents")
-    rules = [rules_doc(d.text, d.name) for d in data.docs]
+    rules = [rules_regions(d.text, d.name) for d in data.docs]
     variants = [{EMITTED}] + ([{EMITTED, *data.extra_labels}] if data.extra_labels else [])
     section: dict = {"documents": len(data.docs), "spans": sum(1 for d in data.docs for g in d.gold if g[2] == EMITTED),
                      "groups": len({d.group for d in data.docs})}
