@@ -80,7 +80,7 @@ def train_model(out: Path, *, datasets: list[str], dataset_root: Path, benchmark
             "format": cards.FORMAT, "format_version": cards.FORMAT_VERSION, "name": name or out.name,
             "schema": {"name": SCHEMA.name, "version": SCHEMA.schema_version},
             "labels": ["CLAIM", "HEDGE", "SOURCE"],
-            "features": {"n_features": N_FEATURES, "blocks": ["word 1-2-grams", "char_wb 2-5-grams", "rules' regions"]},
+            "features": {"n_features": N_FEATURES, "blocks": ["word 1-2-grams", "char_wb 3-6-grams", "rules' regions"]},
             "models": models,
             "files": {f: {"sha256": sha256(tmp / f), "bytes": (tmp / f).stat().st_size}
                       for f in sorted(cards.FILES.values())},

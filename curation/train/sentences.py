@@ -26,7 +26,7 @@ from curation.train.features import matrix
 from curation.train.folds import folds
 
 # (rules' words as features, alpha); those without the rules' words first: one matrix in memory at a time
-GRID = ((False, 1e-5), (False, 1e-4), (True, 1e-5), (True, 1e-4), (True, 3e-4))
+GRID = ((False, 1e-5), (False, 1e-4), (True, 1e-5), (True, 1e-4), (True, 2e-4), (True, 3e-4))
 EPOCHS = 20
 THRESHOLDS = np.round(np.arange(0.05, 0.96, 0.01), 2)
 
