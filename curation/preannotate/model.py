@@ -117,7 +117,8 @@ class ModelPreannotator:
 
     def sources(self, text: str, ruled: Document) -> dict[int, list[tuple[int, int, float]]]:
         """Calibrated SOURCE spans by sentence index."""
-        found = tag(self.tagger, text, regions_of(ruled))
+        decoding = self.models["SOURCE"]["decoding"]
+        found = tag(self.tagger, text, regions_of(ruled), (decoding,))[decoding]
         if not found:
             return {}
         scores = calibration.apply(self.models["SOURCE"]["calibration"], [score for *_, score in found])
