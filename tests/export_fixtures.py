@@ -54,7 +54,9 @@ def results() -> list[list[dict]]:
     ]
 
 
-def write_snapshots(ws: Workspace) -> None:
+def write_snapshots(ws: Workspace, second_named: int = 2) -> None:
+    """Two annotations per task: the admin's accepted one and user 2's; `second_named` is the completed_by user 2
+    gives theirs (Label Studio takes any: who saved it is updated_by)."""
     ws.save_config(WorkspaceConfig(project_id=1))
     record_admin(ws, 1)  # user 1 saved the accepted annotations as the workspace's admin: its accepts are reviews
     rows, copies = [], []
@@ -70,7 +72,7 @@ def write_snapshots(ws: Workspace) -> None:
         rows.append({**common, "annotation_id": 10 * i + 1, "completed_by": 1, "updated_by": 1, "lead_time": 30.0,
                      "review": "accept",
                      "result": json.dumps(result + [ACCEPT], ensure_ascii=False)})
-        rows.append({**common, "annotation_id": 10 * i + 2, "completed_by": 2, "updated_by": 2, "lead_time": 12.5,
+        rows.append({**common, "annotation_id": 10 * i + 2, "completed_by": second_named, "updated_by": 2, "lead_time": 12.5,
                      "review": None,
                      "result": json.dumps(result[:1], ensure_ascii=False)})
         copies.append({"pull_id": "p", "task_id": i + 1, "task_updated_at": stamp, "article_id": article_id,

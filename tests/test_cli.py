@@ -118,10 +118,22 @@ def test_the_library_error_for_an_unknown_preannotator_is_clear():
     assert str(caught.value) == "unknown pre-annotator 'nope'; available: rules"
 
 
-def test_usage_errors_exit_2():
-    assert runner.invoke(app, ["status", "--no-such-flag"]).exit_code == 2
-    assert runner.invoke(app, ["schema", "--write", "--check"]).exit_code == 2
-    assert runner.invoke(app, ["tasks", "x", "-o", "y", "--workers", "0"]).exit_code == 2
+@pytest.mark.parametrize(("args", "said"), [
+    (["status", "--no-such-flag"], "No such option: --no-such-flag (see 'curation status --help')"),
+    (["schema", "--write", "--check"], "use either --write or --check (see 'curation schema --help')"),
+    (["tasks", "x", "-o", "y", "--workers", "0"], "'--workers'"),
+    (["team", "add"], "Missing argument 'email'. (see 'curation team add --help')"),
+    (["--no-such-flag"], "No such option: --no-such-flag (see 'curation --help')"),
+])
+def test_usage_errors_exit_2_in_one_line(args, said):
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1 and said in result.stderr
+
+
+def test_a_group_without_its_command_shows_its_help():
+    result = runner.invoke(app, ["team"])
+    assert result.exit_code == 2 and "Commands:" in result.output and "add" in result.output
 
 
 def test_a_bug_is_one_line_naming_type_and_place_not_a_traceback(monkeypatch):

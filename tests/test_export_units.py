@@ -210,3 +210,17 @@ def test_a_change_of_features_needs_a_major_version():
         check_features("1.3.0", "1.2.0", old)
     check_features("2.0.0", "1.2.0", old)  # a major bump is the way
     check_features("1.3.0", None, None)  # a first version has nothing to break
+
+
+def test_the_annotations_config_names_whoever_saved_each_annotation_not_the_name_it_gives(tmp_path):
+    from datasets import load_dataset
+
+    from curation.export.pseudonyms import pseudonym, salt
+    from tests.export_fixtures import small_version, write_snapshots
+
+    ws = Workspace(tmp_path / "ws")
+    write_snapshots(ws, second_named=1)  # user 2 sends theirs "completed by" the admin
+    rows = load_dataset(str(small_version(tmp_path).path), "annotations")["train"]
+    named = {row["annotation_id"]: row["annotator"] for row in rows}
+    key = salt(ws)
+    assert named[1] == pseudonym(key, 1) and named[2] == pseudonym(key, 2) != pseudonym(key, 1)

@@ -143,6 +143,7 @@ def fails_cleanly(args: list[str], *expected: str) -> str:
     assert "Traceback" not in result.output and "Authorization" not in result.output, (args, result.output)
     errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1, (args, result.output)
+    assert "a bug in curation" not in errors[0], (args, result.output)  # the last-resort line is not a clean failure
     for text in expected:
         assert text in errors[0], (args, result.output)
     return errors[0]

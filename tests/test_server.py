@@ -35,9 +35,10 @@ def cli(*args: str) -> tuple[int, str]:
 
 
 @pytest.mark.usefixtures("label_studio_env")
-def test_cli_start_status_start_again_stop(tmp_path: Path) -> None:
+def test_cli_start_status_start_again_stop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ws = Workspace(tmp_path)
     port = str(process.free_port())
+    pid = None
     try:
         code, first = cli("server", "start", "--workspace", str(tmp_path), "--port", port)
         assert code == 0, first
@@ -58,8 +59,16 @@ def test_cli_start_status_start_again_stop(tmp_path: Path) -> None:
         assert info["version"] == install.LABEL_STUDIO_VERSION and info["projects"] == 0
         pid = info["pid"]
         assert ws.config().port == int(port)  # remembered for the next start
+
+        # another shell, whose environment names another Label Studio install, still finds this server
+        monkeypatch.setenv(install.VENV_VAR, str(tmp_path / "another-install"))
+        monkeypatch.delenv(install.BIN_VAR, raising=False)
+        code, out = cli("server", "status", "--json", "--workspace", str(tmp_path))
+        assert code == 0 and json.loads(out)["pid"] == pid and json.loads(out)["running"]
     finally:
         code, out = cli("server", "stop", "--workspace", str(tmp_path))
+        if pid is not None and process.alive(pid):
+            os.killpg(pid, 9)  # a failed stop must not leave the server behind
     assert code == 0 and "stopped" in out
     assert not ws.pid_path.exists() and not Path(f"/proc/{pid}").exists()
     with pytest.raises(httpx.ConnectError):

@@ -73,6 +73,47 @@ def test_the_export_chooses_the_reviewers_annotation_over_a_later_self_accept():
     assert select(rows, ReviewRule(ReviewPolicy(), frozenset())).chosen.height == 0  # nobody may review
 
 
+def test_an_accept_reviews_only_within_its_savers_reviewer_term():
+    team = roster.Roster(members=[member("ada@x.org", "annotator", ADA), member("old@x.org", "reviewer", REVIEWER)],
+                         admins=[ADMIN])
+    ada = team.member("ada@x.org")
+    ada.set_role("reviewer", "2026-02-01T00:00:00+00:00")  # promoted ...
+    ada.set_role("annotator", "2026-03-01T00:00:00+00:00")  # ... and back
+    team = roster.Roster.model_validate_json(team.model_dump_json())  # as saved in team.json
+    accept = {"completed_by": BOB, "updated_by": ADA, "review": "accept"}  # Ada accepts Bob's annotation
+    rows = live([
+        {**accept, "task_id": 1, "updated_at": "2026-01-15T10:00:00.123456Z"},  # before her term
+        {**accept, "task_id": 2, "updated_at": "2026-02-15T10:00:00Z"},  # during it
+        {**accept, "task_id": 3, "updated_at": "2026-03-15T10:00:00Z"},  # after it
+        {"task_id": 4, "completed_by": BOB, "updated_by": REVIEWER, "review": "accept", "updated_at": "2020-01-01T00:00:00Z"},
+        {"task_id": 5, "completed_by": BOB, "updated_by": ADMIN, "review": "accept", "updated_at": "2020-01-01T00:00:00Z"},
+    ])
+    got = dict(review_states(rows, team.review_rule(ReviewPolicy())).select("task_id", "state").iter_rows())
+    # a reviewer of an older roster (no terms recorded) and the admin review at any time
+    assert got == {1: "annotated", 2: "reviewed", 3: "annotated", 4: "reviewed", 5: "reviewed"}
+    old = roster.Roster.model_validate({"members": [{"email": "old@x.org", "role": "reviewer", "user_id": REVIEWER,
+                                                     "added_at": "2024"}]})
+    old.member("old@x.org").set_role("annotator", "2026-01-01T00:00:00+00:00")  # demoted: earlier reviews stay
+    got = dict(review_states(rows, old.review_rule(ReviewPolicy())).select("task_id", "state").iter_rows())
+    assert got[4] == "reviewed"
+
+
+def test_quality_counts_an_annotation_for_whoever_saved_it_not_for_the_name_it_gives():
+    from curation.quality.annotations import parse
+    from curation.sync.review import with_authors
+    from tests.export_fixtures import region
+
+    text = "Officials said the bridge would reopen."
+    data = {"article_id": "a1", "content_hash": "h", "text": text}
+    tasks = pl.DataFrame({"task_id": [1], "data": [json.dumps(data)]})
+    result = json.dumps(region(text, "s1", "Officials", "SOURCE"))
+    rows = live([{"task_id": 1, "completed_by": ADA, "updated_by": ADA, "result": result},
+                 {"task_id": 1, "completed_by": ADA, "updated_by": BOB, "result": result}])  # Bob's, "completed by" Ada
+    pulled = parse(with_authors(rows, ReviewRule(ReviewPolicy(), frozenset({ADMIN}))), tasks)
+    assert [a.annotator for a in pulled.multi_annotated()[1]] == [ADA, BOB]  # two people, agreement between them
+    assert parse(rows, tasks).multi_annotated() == {}  # by the name given alone, one person twice
+
+
 def member(email: str, role: str, user_id: int, active: bool = True) -> Member:
     return Member(email=email, role=role, user_id=user_id, active=active, added_at="2024")
 

@@ -1,7 +1,7 @@
 """The typer application every command module registers on, and what all commands share: errors, JSON, progress.
 
 Exit codes: 0 success, 1 failure (`error: <one line>` on stderr), 2 usage (a bad option or argument, reported by
-click before any work starts). Errors are translated here, once: a `CurationError` (or an OSError, which names its
+click before any work starts, also in one `error:` line, with the command's --help to see). Errors are translated here, once: a `CurationError` (or an OSError, which names its
 file) becomes its message; anything else is a bug, named by type and place, never a traceback (tracebacks may hold
 secrets). CURATION_DEBUG=1 lets the exception through for a developer.
 """
@@ -16,6 +16,8 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer._click import Context  # typer vendors its own click; the `click` package's classes are not its
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
 from curation.errors import CurationError
@@ -44,13 +46,36 @@ def unexpected(exc: Exception) -> str:
             f"{DEBUG_VAR}=1 shows the traceback)")
 
 
+class UsageLine(UsageError):
+    """A usage error in the one-line form every other error has, instead of click's usage block."""
+
+    def show(self, file: Any = None) -> None:
+        see = f" (see '{self.ctx.command_path} --help')" if self.ctx else ""
+        typer.echo(f"error: {self.format_message()}{see}", err=True)
+
+
+def _one_line(exc: UsageError) -> UsageError:
+    if isinstance(exc, (UsageLine, NoArgsIsHelpError)):  # the latter shows the help, as asked
+        return exc
+    return UsageLine(exc.format_message(), exc.ctx)
+
+
 class CurationGroup(TyperGroup):
     """The root command: runs the chosen command and turns whatever it raises into one `error: …` line."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Context | None = None,
+                     **extra: Any) -> Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except UsageError as exc:  # a bad option of `curation` itself
+            raise _one_line(exc) from None
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, typer.TyperException):  # click's control flow and usage errors (exit 2)
+        except UsageError as exc:  # a subcommand's bad option or argument (exit 2)
+            raise _one_line(exc) from None
+        except (typer.Exit, typer.Abort, typer.TyperException):  # click's control flow
             raise
         except Exception as exc:
             if os.environ.get(DEBUG_VAR) or getattr(exc, "errno", None) == errno.EPIPE:  # `| head`: typer exits quietly

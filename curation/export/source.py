@@ -37,6 +37,7 @@ from curation.export.splits import assign
 from curation.models import Article
 from curation.stories.ids import first_story_id
 from curation.sync import snapshots
+from curation.sync.review import with_authors
 from curation.team.roster import review_rule
 from curation.workspace import Workspace
 
@@ -45,7 +46,7 @@ BATCH = 512  # rows of a large column decoded at a time
 BUFFERED = 32 << 20  # bytes of bucket records held before they are appended to their files
 RESULT, DATA = b"r", b"d"
 binary = pa.binary()
-SUBMITTED = ("annotation_id", "completed_by", "review", "ground_truth", "lead_time", "created_at", "updated_at")
+SUBMITTED = ("annotation_id", "author", "review", "ground_truth", "lead_time", "created_at", "updated_at")
 
 
 class NothingReviewed(CurationError, ValueError):
@@ -235,8 +236,9 @@ def plan(ws: Workspace, ratios: tuple[float, ...], buckets: Path, *, inherited: 
     live = with_results(live, files, submitted_at_least(live, 1 if rule.policy.agreeing_annotators == 1 else 2))
     selection = select(live, rule)
     refuse_empty(selection)
+    live = with_authors(live, rule)  # annotations are pseudonymised by who saved them, not the completed_by they give
     tasks, task_files = task_copies(ws, project_id)
-    chosen = (selection.chosen.select("article_id", "task_id", "annotation_id", "completed_by")
+    chosen = (selection.chosen.select("article_id", "task_id", "annotation_id", "author")
               .join(tasks.select("task_id", "model_version", pl.col("file").alias("task_file"),
                                  pl.col("row").alias("task_row")), on="task_id", how="left"))
     if missing := chosen.filter(pl.col("task_row").is_null())["task_id"].to_list():
@@ -299,10 +301,10 @@ def to_record(row: dict[str, Any], bucket: dict[bytes, dict[int, bytes]], salt: 
                 continue
             theirs = sorted(found[0], key=lambda s: (s.start, s.end, s.id)), sorted(found[1])
         annotations.append(Submitted(
-            annotation_id=a["annotation_id"], annotator=pseudonym(salt, a["completed_by"]), review=a["review"],
+            annotation_id=a["annotation_id"], annotator=pseudonym(salt, a["author"]), review=a["review"],
             ground_truth=bool(a["ground_truth"]), lead_time=a["lead_time"], created_at=a["created_at"],
             updated_at=a["updated_at"], spans=theirs[0], relations=theirs[1]))
     return Record(article=article, spans=spans, relations=relations, model_version=row["model_version"],
                   task_id=row["task_id"], annotation_id=row["annotation_id"],
-                  annotator=pseudonym(salt, row["completed_by"]), schema_version=int(data["schema_version"]),
+                  annotator=pseudonym(salt, row["author"]), schema_version=int(data["schema_version"]),
                   split=SPLITS[row["split"]], annotations=annotations), unreadable

@@ -17,6 +17,8 @@ import polars as pl
 from curation.export.source import article_from_task
 from curation.models import Document
 from curation.sync import snapshots
+from curation.sync.review import with_authors
+from curation.team.roster import review_rule
 from curation.tasks import document_from_result
 from curation.workspace import Workspace
 
@@ -46,7 +48,7 @@ class Pulled:
         latest: dict[tuple[int, int], Annotation] = {}
         for row in self.live.filter(~pl.col("was_cancelled")).sort("updated_at", "annotation_id").iter_rows(named=True):
             if (parsed := self.annotations.get(row["annotation_id"])) is not None:
-                latest[(row["task_id"], row["completed_by"])] = parsed
+                latest[(row["task_id"], row["author"])] = parsed
         grouped: dict[int, list[Annotation]] = {}
         for (task_id, _), ann in sorted(latest.items()):
             grouped.setdefault(task_id, []).append(ann)
@@ -58,7 +60,10 @@ class Pulled:
 
 
 def parse(live: pl.DataFrame, tasks: pl.DataFrame) -> Pulled:
-    """Parse every submitted annotation of `live` against its task's text (from `tasks`)."""
+    """Parse every submitted annotation of `live` against its task's text (from `tasks`). Annotations are
+    grouped by `live`'s `author` column (`curation.sync.review.with_authors`), else by `completed_by`."""
+    if "author" not in live.columns:
+        live = live.with_columns(pl.col("completed_by").alias("author"))
     data = {row["task_id"]: json.loads(row["data"]) for row in tasks.select("task_id", "data").iter_rows(named=True)}
     parsed: dict[int, Annotation] = {}
     problems: list[str] = []
@@ -72,20 +77,20 @@ def parse(live: pl.DataFrame, tasks: pl.DataFrame) -> Pulled:
         except ValueError as exc:
             problems.append(f"task {row['task_id']} annotation {row['annotation_id']}: left out: {exc}")
             continue
-        parsed[row["annotation_id"]] = Annotation(row["annotation_id"], row["task_id"], row["completed_by"], doc,
+        parsed[row["annotation_id"]] = Annotation(row["annotation_id"], row["task_id"], row["author"], doc,
                                                   row["review"])
     return Pulled(live=live, tasks=tasks, annotations=parsed, problems=problems)
 
 
 def load(ws: Workspace, *, multi_annotated_only: bool = False) -> Pulled:
-    """The workspace's pulled state: latest undeleted annotations, parsed; with `multi_annotated_only`, only
+    """The workspace's pulled state: latest undeleted annotations with their authors, parsed; with `multi_annotated_only`, only
     those of tasks that two or more annotators submitted (all agreement needs, and far fewer to parse)."""
     project_id = snapshots.current_project(ws)
-    live = snapshots.live(ws, project_id)
+    live = with_authors(snapshots.live(ws, project_id), review_rule(ws))
     if multi_annotated_only:
         submitted = live.filter(~pl.col("was_cancelled"))
         live = live.filter(pl.col("task_id").is_in(
-            submitted.group_by("task_id").agg(pl.col("completed_by").n_unique().alias("n"))
+            submitted.group_by("task_id").agg(pl.col("author").n_unique().alias("n"))
             .filter(pl.col("n") >= 2)["task_id"].implode()))
     return parse(live, snapshots.read_tasks(ws, project_id))
 

@@ -81,7 +81,7 @@ def agreement_plot(result: Agreement) -> bytes:
 
 def annotator_table(pulled: Pulled, result: Agreement) -> pl.DataFrame:
     """Per annotator: annotations submitted and skipped, and exact-span P/R/F1 (all labels) against the finals."""
-    counts = pulled.live.group_by("completed_by").agg((~pl.col("was_cancelled")).sum().alias("submitted"),
+    counts = pulled.live.group_by("author").agg((~pl.col("was_cancelled")).sum().alias("submitted"),
                                                       pl.col("was_cancelled").sum().alias("skipped"))
     exact = result.versus_final.filter(pl.col("match") == "exact")
     totals = {who: PRF(*sums) for who, *sums in
@@ -89,7 +89,7 @@ def annotator_table(pulled: Pulled, result: Agreement) -> pl.DataFrame:
     tasks = dict(exact.group_by("annotator").agg(pl.col("tasks").max()).iter_rows())
     rows = [{"annotator": who, "submitted": submitted, "skipped": skipped, "tasks_vs_final": tasks.get(who, 0),
              "f1_vs_final": totals[who].f1 if who in totals else None}
-            for who, submitted, skipped in counts.sort("completed_by").iter_rows()]
+            for who, submitted, skipped in counts.sort("author").iter_rows()]
     return pl.DataFrame(rows, schema={"annotator": pl.Int64, "submitted": pl.UInt32, "skipped": pl.UInt32,
                                       "tasks_vs_final": pl.Int64, "f1_vs_final": pl.Float64})
 

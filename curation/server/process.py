@@ -8,8 +8,9 @@ environment variables, never the command line, which `ps` shows to all. It runs
 with umask 077, so what it writes (its database, media, `.env` with its secret
 key) is its owner's only.
 
-A process is this workspace's server only if it runs the exact executable of
-the workspace's Label Studio install, with this workspace's data directory, and
+A process is this workspace's server only if it runs the exact executable it
+was started with (recorded in the pid file, so a `stop` under another
+CURATION_LABEL_STUDIO_VENV still finds it), with this workspace's data directory, and
 (once started) listens on the workspace's port: a pid file naming a recycled pid,
 or a look-alike whose arguments merely mention the workspace, is never signalled.
 """
@@ -97,7 +98,7 @@ def _start(ws: Workspace, port: int | None, echo: Callable[[str], None], timeout
         if use_postgres and postgres.load(ws) is None:
             raise ServerError("Label Studio already runs here on SQLite; --postgres is for a new workspace")
         url = url_for(config.port)
-        version = _wait_ready(ws, url, _existing_credentials(ws), lambda: _is_our_server(ws, pid), timeout)
+        version = _wait_ready(ws, url, _existing_credentials(ws), lambda: _server_pid(ws) == pid, timeout)
         echo(f"Label Studio is already running at {url} (pid {pid})")
         return ServerState(url=url, pid=pid, running=True, version=version, database=_database(ws)), False
     if port is not None and port != config.port:
@@ -181,7 +182,7 @@ def _launch(ws: Workspace, exe: Path, port: int, creds: Credentials,
         proc = subprocess.Popen(cmd, env=_server_env(ws, creds, cluster), stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True, umask=0o077)
     with os.fdopen(open_private(ws.pid_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "w") as pid_file:
-        pid_file.write(f"{proc.pid}\n")
+        pid_file.write(f"{proc.pid}\n{exe}\n")
     return proc
 
 
@@ -257,20 +258,25 @@ def _log_tail(ws: Workspace, secrets: list[SecretStr], lines: int = 20) -> str:
 
 
 def _server_pid(ws: Workspace) -> int | None:
-    """The pid in the pid file if that process is still our server (listening or not yet); a stale pid file is removed."""
+    """The pid in the pid file if that process is still our server (listening or not yet); a stale pid file is removed.
+
+    The file holds the pid and the executable started (a file of an older curation, the pid alone: then the
+    install the environment names now is assumed)."""
     try:
-        pid = int(ws.pid_path.read_text().strip())
+        pid, *started = ws.pid_path.read_text().splitlines()
+        pid_number = int(pid)
     except (FileNotFoundError, ValueError):
         return None
-    if _is_our_server(ws, pid):
-        return pid
+    exe = Path(started[0]) if started and started[0] else executable(ws)
+    if _is_our_server(ws, pid_number, exe):
+        return pid_number
     ws.pid_path.unlink(missing_ok=True)
     return None
 
 
-def _is_our_server(ws: Workspace, pid: int) -> bool:
-    """Guards against recycled pids and look-alikes: the process runs the exact executable of the
-    workspace's Label Studio install, on this workspace's data directory (whole arguments, not substrings).
+def _is_our_server(ws: Workspace, pid: int, exe: Path) -> bool:
+    """Guards against recycled pids and look-alikes: the process runs `exe` (the executable it was started
+    with), on this workspace's data directory (whole arguments, not substrings).
     Whether it listens on the workspace's port is the caller's second question (a starting server does not yet)."""
     _reap(pid)
     if not Path("/proc/self").exists():  # no procfs (macOS): the pid file is all we have
@@ -280,7 +286,6 @@ def _is_our_server(ws: Workspace, pid: int) -> bool:
         running = Path(os.readlink(f"/proc/{pid}/exe"))
     except OSError:
         return False
-    exe = executable(ws)
     at = argv.index(str(exe)) if str(exe) in argv[:2] else None  # [exe, ...], or [interpreter, script, ...]
     data_dir = ["--data-dir", str(ws.labelstudio_dir)]
     return (at is not None and argv[at + 1:at + 2] == ["start"] and running == interpreter(exe)

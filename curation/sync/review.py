@@ -1,8 +1,8 @@
 """Review state of each task under the workspace's review rule, from pulled snapshots: the one place that
 decides what "reviewed" means (export's selection, status and the quality figures all read it from here).
 
-A task is `reviewed` only through someone entitled to review (the rule's `reviewers`: the team's
-reviewer-role members and the workspace's admin):
+A task is `reviewed` only through someone entitled to review when they saved (the rule's `reviewers`: the
+workspace's admin, and the team's members during their reviewer terms):
 
 - `accept`: an annotation carrying the review decision accept, last saved by a reviewer;
 - `ground_truth`: an annotation marked ground truth, last saved by a reviewer (Label Studio records the user
@@ -21,6 +21,7 @@ saved in Label Studio) and `new` (neither).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 
@@ -34,10 +35,30 @@ RULES = ("accept", "ground_truth", "agreement")
 
 @dataclass(frozen=True)
 class ReviewRule:
-    """The workspace's review policy and the Label Studio user ids entitled to review under it."""
+    """The workspace's review policy and the Label Studio users entitled to review under it, and when."""
 
     policy: ReviewPolicy
-    reviewers: frozenset[int]
+    reviewers: frozenset[int]  # entitled whenever they saved
+    terms: tuple[tuple[int, str | None, str | None], ...] = ()  # (user id, from, until): entitled in between (ISO)
+
+
+def _entitled(rule: ReviewRule) -> pl.Expr:
+    """Whether an annotation's saver was entitled to review when it was saved (`updated_at`)."""
+    saved = pl.col("updated_at").str.to_datetime(time_zone="UTC", strict=False, time_unit="us")
+    entitled = pl.col("saver").is_in(pl.Series(sorted(rule.reviewers), dtype=pl.Int64).implode())
+    for user_id, start, end in rule.terms:
+        during = pl.col("saver") == user_id
+        if start is not None:
+            during &= saved >= _instant(start)
+        if end is not None:
+            during &= saved < _instant(end)
+        entitled |= during
+    return entitled.fill_null(False)
+
+
+def _instant(iso: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(iso)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
 def span_set(result_json: str) -> set[tuple[str, int, int]]:
@@ -64,6 +85,16 @@ def _saver(live: pl.DataFrame) -> pl.Expr:
     return pl.col("completed_by")
 
 
+def with_authors(live: pl.DataFrame, rule: ReviewRule) -> pl.DataFrame:
+    """`live` with `saver`, `entitled` (the saver could review when saving) and `author`: the person an annotation
+    stands for, `completed_by` only when a reviewer saved it on someone's behalf, else its saver. Every figure
+    per person (status, quality, agreement between different people) groups by `author`."""
+    frame = live.with_columns(_saver(live).alias("saver"))
+    frame = frame.with_columns(_entitled(rule).alias("entitled"))
+    return frame.with_columns(
+        pl.when(pl.col("entitled")).then(pl.col("completed_by")).otherwise(pl.col("saver")).alias("author"))
+
+
 def flagged(live: pl.DataFrame, rule: ReviewRule) -> pl.DataFrame:
     """`live` with what each annotation counts for: `saver`; `entitled` (the saver may review); `author` (the
     person it stands for: `completed_by` when a reviewer saved it on their behalf, else its saver); `accepts`
@@ -71,10 +102,8 @@ def flagged(live: pl.DataFrame, rule: ReviewRule) -> pl.DataFrame:
     the agreeing group of a task that the agreement rule reviews)."""
     policy, submitted = rule.policy, ~pl.col("was_cancelled")
     accept = submitted & (pl.col("review").fill_null("") == "accept")
-    frame = live.with_columns(_saver(live).alias("saver"))
-    frame = frame.with_columns(pl.col("saver").is_in(pl.Series(sorted(rule.reviewers), dtype=pl.Int64).implode()).fill_null(False).alias("entitled"))
+    frame = with_authors(live, rule)
     frame = frame.with_columns(
-        pl.when(pl.col("entitled")).then(pl.col("completed_by")).otherwise(pl.col("saver")).alias("author"),
         (accept & pl.col("entitled") & pl.lit(policy.accept_decision)).alias("accepts"),
         (submitted & pl.col("ground_truth") & pl.col("entitled") & pl.lit(policy.ground_truth)).alias("grounds"),
         (accept & ~pl.col("entitled")).alias("self_accept"),

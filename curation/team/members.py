@@ -17,7 +17,7 @@ from label_studio_sdk.core.api_error import ApiError
 
 from curation.server.users import Account, invite_user
 from curation.sync.review import ReviewRule, flagged
-from curation.team.roster import (Member, Role, TeamError, checked_email, checked_role, editing, load, now, record_admin,
+from curation.team.roster import (Member, Role, TeamError, Term, checked_email, checked_role, editing, load, now, record_admin,
                                   review_rule)
 from curation.workspace import Workspace
 
@@ -50,9 +50,11 @@ def add_member(client: LabelStudio, url: str, ws: Workspace, email: str, role: s
             return Added(member, None, change_role(roster.members, member, role, name))
         existing = next((u for u in client.users.list() if (u.email or "").lower() == email), None)
         account = None if existing else invite_user(client, url, email, name)
+        added = now()
         member = Member(email=email, role=role, user_id=existing.id if existing else account.user_id,  # type: ignore[union-attr]
                         name=name or (" ".join(filter(None, (existing.first_name, existing.last_name))) or None
-                                      if existing else None), added_at=now())
+                                      if existing else None), added_at=added,
+                        terms=[Term(start=added)] if role == "reviewer" else [])
         roster.members.append(member)
         return Added(member, account, "adopted" if existing else "invited")
 
@@ -66,7 +68,8 @@ def change_role(members: list[Member], member: Member, role: Role, name: str | N
     if role != "reviewer" and last_reviewer_left(members, member):
         raise TeamError(f"{member.email} is the team's last reviewer: add another reviewer first")
     changed = "role changed" if member.role != role else "renamed"
-    member.role, member.name = role, name or member.name
+    member.set_role(role, now())
+    member.name = name or member.name
     return changed
 
 

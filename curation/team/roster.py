@@ -22,7 +22,7 @@ from curation.atomic import atomic_writer
 from curation.errors import CurationError
 from curation.server.locking import file_lock
 from curation.sync.review import ReviewRule
-from curation.workspace import Workspace, WorkspaceError
+from curation.workspace import ReviewPolicy, Workspace, WorkspaceError
 
 ROLES = ("annotator", "reviewer")
 Role = Literal["annotator", "reviewer"]
@@ -32,6 +32,13 @@ class TeamError(CurationError):
     """Bad input to a team command (unknown role, invalid address, last reviewer); nothing was changed."""
 
 
+class Term(BaseModel):
+    """A time a member held the reviewer role: accepts they saved then are reviews, before or after it are not."""
+
+    start: str | None  # None: since before roles were dated (a roster of an older curation)
+    end: str | None = None  # None: still a reviewer
+
+
 class Member(BaseModel):
     email: str
     role: Role
@@ -39,6 +46,19 @@ class Member(BaseModel):
     name: str | None = None
     active: bool = True  # False once removed: their annotations stay and keep their name
     added_at: str
+    terms: list[Term] = []  # their reviewer terms; none for a reviewer of an older roster (a reviewer always)
+
+    def set_role(self, role: Role, at: str) -> None:
+        """Change the role, opening or closing a reviewer term at `at`."""
+        if role == self.role:
+            return
+        if role == "reviewer":
+            self.terms.append(Term(start=at))
+        elif self.terms:
+            self.terms[-1].end = at
+        else:  # a reviewer since before terms were recorded
+            self.terms.append(Term(start=None, end=at))
+        self.role = role
 
 
 class Roster(BaseModel):
@@ -54,9 +74,12 @@ class Roster(BaseModel):
     def active(self, role: Role | None = None) -> list[Member]:
         return [m for m in self.members if m.active and role in (None, m.role)]
 
-    def reviewer_ids(self) -> frozenset[int]:
-        """Who may review: reviewer-role members (a removed one's past reviews still count) and the admins."""
-        return frozenset(m.user_id for m in self.members if m.role == "reviewer") | frozenset(self.admins)
+    def review_rule(self, policy: ReviewPolicy) -> ReviewRule:
+        """Who may review, and when: the admins always; members during their reviewer terms (a removed one's past
+        reviews still count; a member promoted later does not turn their earlier accepts into reviews)."""
+        always = {m.user_id for m in self.members if m.role == "reviewer" and not m.terms} | set(self.admins)
+        terms = tuple((m.user_id, t.start, t.end) for m in self.members for t in m.terms)
+        return ReviewRule(policy, frozenset(always), terms)
 
 
 def path(ws: Workspace) -> Path:
@@ -121,7 +144,7 @@ def record_admin(ws: Workspace, user_id: int) -> None:
 
 def review_rule(ws: Workspace) -> ReviewRule:
     """The workspace's review policy with who may review under it: what every reader of "reviewed" takes."""
-    return ReviewRule(ws.config().review, load(ws).reviewer_ids())
+    return load(ws).review_rule(ws.config().review)
 
 
 def names(ws: Workspace) -> Callable[[int | None], str]:
