@@ -14,10 +14,11 @@ prediction is reported with the region that is wrong.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from statistics import fmean
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, TextIO, Union
 from weakref import WeakKeyDictionary
 
 from label_studio_sdk.label_interface import LabelInterface
@@ -48,7 +49,8 @@ class TaskData(Strict):
     article_id: str
     content_hash: str
     story_id: str = Field(description="The story this article is a copy or revision of (curation/stories)")
-    also_published_as: str | None = Field(None, description="Copies of the story not imported for annotation")
+    also_published_as: str | None = Field(None, description="The story's other copies: those push linked without "
+                                            "importing them, or the other articles of the story in a `curation tasks` file")
     schema_version: int
 
 
@@ -370,23 +372,48 @@ class TaskValidator:
 # Writers
 
 
-def write_tasks(tasks: Iterable[Task], path: str | Path, fmt: Literal["json", "jsonl"] = "json") -> int:
+def write_tasks(tasks: Iterable[Task], path: str | Path, fmt: Literal["json", "jsonl"] = "json",
+                *, also_published_as: Callable[[], dict[str, str]] | None = None) -> int:
     """Stream tasks to a Label Studio import file, atomically; returns how many were written.
 
     Items are written as they come (a JSON array is opened, filled and closed
     incrementally), so memory stays flat; a failure mid-stream leaves the
-    previous file untouched.
+    previous file untouched. `also_published_as`, called once every task is
+    through, gives the "also published as" text of tasks (by content hash) that
+    only later tasks made known: the tasks are spooled to a temporary file
+    first and those are filled in as the file is written.
     """
     if fmt not in ("json", "jsonl"):
         raise ValueError(f"unknown task file format {fmt!r}: use json or jsonl")
-    count = 0
     with atomic_writer(path) as out:
-        if fmt == "json":
-            out.write("[")
-        for task in tasks:
-            line = task.model_dump_json()
-            out.write(f"{',' if count else ''}\n{line}" if fmt == "json" else f"{line}\n")
-            count += 1
-        if fmt == "json":
-            out.write("\n]\n")
+        if also_published_as is None:
+            return _write(out, (task.model_dump_json() for task in tasks), fmt)
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+            hashes = []
+            for task in tasks:
+                spool.write(task.model_dump_json() + "\n")
+                hashes.append(task.meta.content_hash)
+            shown = also_published_as()
+            spool.seek(0)
+            return _write(out, (_showing(line.rstrip("\n"), shown.get(content_hash))
+                                for line, content_hash in zip(spool, hashes)), fmt)
+
+
+def _showing(line: str, text: str | None) -> str:
+    if text is None:
+        return line
+    task = Task.model_validate_json(line)
+    task.data.also_published_as = text
+    return task.model_dump_json()
+
+
+def _write(out: TextIO, lines: Iterable[str], fmt: str) -> int:
+    count = 0
+    if fmt == "json":
+        out.write("[")
+    for line in lines:
+        out.write(f"{',' if count else ''}\n{line}" if fmt == "json" else f"{line}\n")
+        count += 1
+    if fmt == "json":
+        out.write("\n]\n")
     return count

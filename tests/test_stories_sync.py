@@ -93,14 +93,20 @@ def test_copies_annotate_imports_a_copy_into_the_same_story(project):
     assert copy.data["story_id"] == first.data["story_id"] and copy.data["article_id"] != first.data["article_id"]
 
 
+def push_revised(source: Path, first, then):  # type: ignore[no-untyped-def]
+    """A text-only article pushed from workspace `first`, then edited ("40 million" -> "45 million") and pushed
+    from `then`; the second push's result."""
+    source.write_text(json.dumps({"title": "Council approves road budget", "text": BUDGET}) + "\n")
+    push(first, source)
+    source.write_text(json.dumps({"title": "Council approves road budget",
+                                  "text": BUDGET.replace("40 million", "45 million")}) + "\n")
+    return push(then, source)
+
+
 def test_a_revised_text_only_article_supersedes_its_old_task_and_exports_once_per_story(project, tmp_path):
     ws, folder, _ = project
     source = tmp_path / "budget.jsonl"
-    source.write_text(json.dumps({"title": "Council approves road budget", "text": BUDGET}) + "\n")
-    push(ws, source)
-    source.write_text(json.dumps({"title": "Council approves road budget",
-                                  "text": BUDGET.replace("40 million", "45 million")}) + "\n")
-    result = push(ws, source)
+    result = push_revised(source, ws, ws)
     assert f"{source}:1: warning: revision (0." in result.stderr
     old, new = [t for t in tasks_of(ws) if t.data["title"] == "Council approves road budget"]
     assert f"{new.data['article_id']}: text changed; imported as a new task, old task {old.id} kept" in result.stderr

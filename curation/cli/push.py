@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -20,6 +21,27 @@ if TYPE_CHECKING:
     from curation.workspace import Workspace
 
 RESUME = "what was imported before is kept and recorded: run `curation push` again to import the rest"
+
+
+@dataclass(frozen=True)
+class PushOptions:
+    """What the command line asked of one push, checked."""
+
+    inputs: list[Path]
+    model_version: str | None  # None: no predictions
+    preannotator: str | None
+    batch_size: int | None
+    workers: int
+    max_bytes: int
+    force: bool
+    predictions_only: bool
+    full: bool
+    dedupe: bool
+    as_json: bool
+    overlap: Overlap | None
+    copies: Copies
+    near_duplicates: bool
+    threshold: float | None
 
 
 @app.command("push")
@@ -63,14 +85,12 @@ def push_cli(
     wanted = checked_overlap(ws, overlap, overlap_share)  # before anything is sent or saved
     with file_lock(ws.lock_path("push"), wait=wait, what="push in this workspace"), \
             server_failures("the push", RESUME):
-        _push(ws, inputs, model_version, None if no_predictions else preannotator, batch_size, workers, max_bytes,
-              force, predictions_only, full or dedupe, dedupe, as_json, wanted, copies, near_duplicates, threshold)
+        _push(ws, PushOptions(inputs, model_version, None if no_predictions else preannotator, batch_size, workers,
+                              max_bytes, force, predictions_only, full or dedupe, dedupe, as_json, wanted, copies,
+                              near_duplicates, threshold))
 
 
-def _push(ws: Workspace, inputs: list[Path], model_version: str | None, preannotator: str | None,
-          batch_size: int | None, workers: int, max_bytes: int, force: bool, predictions_only: bool, full: bool,
-          dedupe: bool, as_json: bool, overlap: Overlap | None, copies: Copies, near_duplicates: bool,
-          threshold: float | None) -> None:
+def _push(ws: Workspace, asked: PushOptions) -> None:
     """The push, once this workspace's push lock is held."""
     from curation.pipeline import iter_tasks
     from curation.server import connect, target
@@ -79,36 +99,38 @@ def _push(ws: Workspace, inputs: list[Path], model_version: str | None, preannot
     from curation.sync.push import dedupe as remove_duplicates, push_tasks, refresh_predictions
 
     client = connect(ws)
-    project = ensure_project(client, ws, model_version, force=force, overlap=overlap)
+    project = ensure_project(client, ws, asked.model_version, force=asked.force, overlap=asked.overlap)
     problems = ProblemLog()
     placing = None
-    if near_duplicates and not predictions_only:
+    if asked.near_duplicates and not asked.predictions_only:
         from curation.stories.sync import StoryPush
 
-        placing = StoryPush(open_stories(ws.root, threshold, project.id), copies)
-    tasks = iter_tasks(inputs, problems, preannotator=preannotator, workers=workers,
-                       max_bytes=max_bytes, stories=placing.stories if placing else None)
-    size = batch_size or ws.config().batch_size
+        placing = StoryPush(open_stories(ws.root, asked.threshold, project.id), asked.copies)
+    tasks = iter_tasks(asked.inputs, problems, preannotator=asked.preannotator, workers=asked.workers,
+                       max_bytes=asked.max_bytes, stories=placing.stories if placing else None)
+    size = asked.batch_size or ws.config().batch_size
     url = f"{target(ws).url}/projects/{project.id}"
     with progress_bar() as progress:
-        bar = progress.add_task("predictions" if predictions_only else "imported", total=None)
+        bar = progress.add_task("predictions" if asked.predictions_only else "imported", total=None)
         advance = partial(progress.advance, bar)
-        if predictions_only:
+        if asked.predictions_only:
             refreshed = refresh_predictions(client, project.id, tasks, batch_size=size, on_batch=advance)
         else:
             report = push_tasks(client, project.id, tasks, batch_size=size, on_batch=advance,
-                                ledger_path=ledger.path_for(ws, project.id), full=full, stories=placing)
-            if dedupe:
+                                ledger_path=ledger.path_for(ws, project.id), full=asked.full, stories=placing)
+            if asked.dedupe:
                 report.removed = remove_duplicates(client, report.duplicates)
-    if model_version and not show_predictions(client, project.id, model_version):
-        typer.echo(f"warning: no task has a {model_version} prediction yet; add them with --predictions-only", err=True)
+    if asked.model_version and not show_predictions(client, project.id, asked.model_version):
+        typer.echo(f"warning: no task has a {asked.model_version} prediction yet; add them with --predictions-only",
+                   err=True)
     left = 0
-    if predictions_only:
-        payload = {"project_id": project.id, "url": url, "model_version": model_version, "added": refreshed.refreshed,
-                   "current": refreshed.current, "not_in_project": refreshed.not_in_project}
+    if asked.predictions_only:
+        payload = {"project_id": project.id, "url": url, "model_version": asked.model_version,
+                   "added": refreshed.refreshed, "current": refreshed.current, "not_in_project": refreshed.not_in_project}
         notes = [f"{article_id}: no task with this text in the project; push it first"
                  for article_id in refreshed.not_in_project]
-        line = f"added {refreshed.refreshed} {model_version} predictions, {refreshed.current} tasks already had one"
+        line = (f"added {refreshed.refreshed} {asked.model_version} predictions, "
+                f"{refreshed.current} tasks already had one")
     else:
         found, left = duplicates(report)
         payload = {"project_id": project.id, "url": url, "imported": report.imported, "unchanged": report.unchanged,
@@ -121,16 +143,20 @@ def _push(ws: Workspace, inputs: list[Path], model_version: str | None, preannot
         if placing is not None:
             payload["stories"] = {"linked": len(placing.linked), "skipped": len(placing.skipped),
                                   "copies_imported": placing.copies_imported, "revisions": placing.revisions,
-                                  "tasks_showing_copies": placing.announced}
+                                  "tasks_showing_copies": placing.announced,
+                                  "learnt_from_project": placing.found_in_project, "settled": placing.settled}
             notes += story_notes(placing)
-    output(as_json, {**payload, "problems": problems.as_json()}, [f"{line}; project: {url}"], notes)
+    output(asked.as_json, {**payload, "problems": problems.as_json()}, [f"{line}; project: {url}"], notes)
     if problems.errors or left:
         raise typer.Exit(1)
 
 
 def story_notes(placing) -> list[str]:  # type: ignore[no-untyped-def]
     """What push did with copies, on stderr beside the near-duplicate warnings."""
-    notes = []
+    notes = list(placing.settled)
+    if placing.found_in_project:
+        notes.append(f"{placing.found_in_project} tasks in the project were not in this workspace's story registry "
+                     "(pushed from another workspace, or before stories): learnt from the project and detected against")
     if placing.linked:
         notes.append(f"{len(placing.linked)} copies recorded as copies of their story's first article, not imported "
                      f"(--copies link); {len(placing.announced)} tasks show them as \"also published as\"")

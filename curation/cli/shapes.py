@@ -20,7 +20,7 @@ SHAPES: dict[str, Any] = {
              "duplicates": [{"article_id": "str", "kept": "int", "left": ["int"], "annotated": ["int"]}],
              "removed": ["int"], "problems": [PROBLEM],
              "stories?": {"linked": "int", "skipped": "int", "copies_imported": "int", "revisions": "int",
-                          "tasks_showing_copies": ["int"]}},
+                          "tasks_showing_copies": ["int"], "learnt_from_project": "int", "settled": ["str"]}},
     "push --predictions-only": {"project_id": "int", "url": "str", "model_version": "str", "added": "int",
                                 "current": "int", "not_in_project": ["str"], "problems": [PROBLEM]},
     "pull": {"project_id": "int", "pull_id": "str", "tasks_checked": "int", "tasks_fetched": "int",

@@ -86,7 +86,8 @@ def status_cli(
     console.print(table)
     console.print(f"stories: {stories['stories']} ({stories['articles']} articles: {stories['copies']} syndicated copies, "
                   f"{stories['copies_without_task']} of them linked without a task of their own; "
-                  f"{stories['revisions']} revisions)")
+                  f"{stories['revisions']} revisions), as of this workspace's last push" if stories["articles"] else
+                  "stories: none known here yet (each push learns the project's stories, whichever workspace pushed them)")
     waiting = "? (needs --live)" if report.waiting_for_overlap is None else report.waiting_for_overlap
     console.print(f"self-accepted, not reviewed: {report.self_accepted} tasks (an annotator's accept is no review); "
                   f"waiting for more annotators (overlap): {waiting} tasks")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -77,15 +78,18 @@ def tasks_cli(
 ) -> None:
     """Convert articles into pre-annotated Label Studio tasks (one task per article)."""
     from curation.pipeline import iter_tasks
+    from curation.stories.sync import batch_copies
     from curation.tasks import write_tasks
 
     problems = ProblemLog()
+    stories = open_stories(workspace, threshold) if near_duplicates else None
     stream = iter_tasks(
         inputs, problems, preannotator=None if no_predictions else preannotator, workers=workers, max_bytes=max_bytes,
-        stories=open_stories(workspace, threshold) if near_duplicates else None,
+        stories=stories,
     )
     with progress_bar() as progress:
-        written = write_tasks(progress.track(stream, description="tasks"), output, fmt.value)
+        written = write_tasks(progress.track(stream, description="tasks"), output, fmt.value,
+                              also_published_as=None if stories is None else partial(batch_copies, stories))
     summary = f"wrote {written} tasks to {output} ({problems.errors} errors, {problems.warnings} warnings)"
     show(as_json, {"output": str(output), "format": fmt.value, "tasks": written, "problems": problems.as_json()},
          notes=[summary])

@@ -6,11 +6,15 @@
 (none for a copy recorded but not imported), its text (compressed, for exact similarity
 checks) and its two MinHash signatures (so a run does not recompute them).
 
-A story's id is fixed when its first article is recorded and never changes: later copies
-and revisions join it, whatever order they arrive in. Each push records its rows in one
-SQLite transaction per batch, after the batch is imported: a killed push leaves the
-registry as it was after its last whole batch, and rows are never overwritten (the first
-recorded version of an article wins), so two pushes cannot lose each other's rows.
+A story's id is fixed when its first article is recorded: later copies and revisions join
+it. Each push records its rows in one SQLite transaction per batch, after the batch is
+imported: a killed push leaves the registry as it was after its last whole batch, and a
+row is never replaced (the first recorded version of an article wins), so two pushes
+cannot lose each other's rows. Like the push ledger, the registry stands for the project
+only as far as the project agrees: push learns the tasks it lacks from the project before
+placing anything, and where the project holds an article under another task or story (a
+task deleted or kept in place of a duplicate, a story found twice by pushes at the same
+moment) the row's task and story are updated to the project's (`update`).
 """
 
 from __future__ import annotations
@@ -132,10 +136,13 @@ def record(path: Path, members: Iterable[Member], settings: dict[str, str]) -> i
         return db.total_changes - before
 
 
-def set_task(path: Path, content_hash: str, task_id: int) -> None:
-    """A copy recorded without a task got one (pushed again with `--copies annotate`)."""
+def update(path: Path, members: Iterable[Member]) -> None:
+    """Members recorded before whose task, story or role changed: a linked copy imported with `--copies annotate`,
+    a task deleted or kept in place of a duplicate, a story another push found at the same moment (one transaction)."""
+    rows = [(m.task_id, m.story_id, m.role, m.of, m.similarity, m.content_hash) for m in members]
     with connect(path) as db, db:
-        db.execute("UPDATE members SET task_id = ? WHERE content_hash = ?", (task_id, content_hash))
+        db.executemany("UPDATE members SET task_id = ?, story_id = ?, role = ?, of = ?, similarity = ? "
+                       "WHERE content_hash = ?", rows)
 
 
 def counts(path: Path) -> dict[str, int]:

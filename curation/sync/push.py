@@ -170,9 +170,12 @@ def push_tasks(
 ) -> PushReport:
     """Import the tasks the project does not hold yet. With `ledger_path`, record what was imported
     and skip listing the project when the ledger agrees with it; `full` lists it anyway. With `stories`,
-    copies are imported, linked or skipped as it says, and every member is recorded in its registry."""
+    articles are placed against every task of the project, copies are imported, linked or skipped as it says, a
+    story another push started at the same moment is settled, and every member is recorded in its registry."""
     held, listed = held_tasks(client, project_id, ledger_path, full=full)
     report = PushReport(listed=listed, duplicates=held.duplicates)
+    if stories is not None:  # before anything is placed: stories are detected against the whole project
+        stories.catch_up(client, project_id, held.tasks)
     known = held.tasks
     by_article = {aid: tid for (aid, _), tid in known.items()}
     seen: set[ledger.Key] = set()
@@ -191,13 +194,16 @@ def push_tasks(
             yield task
 
     for batch in batches(missing(), batch_size):
-        fresh = _not_on_server(client, project_id, batch, report, by_article, ledger_path)
+        fresh = _not_on_server(client, project_id, batch, report, by_article, ledger_path, stories)
         if fresh:
-            kept = _settle(client, project_id, _import(client, project_id, fresh), report)
+            ours = _import(client, project_id, fresh)
+            kept = _settle(client, project_id, ours, report)
+            if stories is not None:  # a task that turned out to be a copy of another push's story is removed
+                removed = stories.imported(client, project_id, fresh, ours, kept)
+                report.imported -= len(removed)
+                kept = {key: task_id for key, task_id in kept.items() if key not in removed}
             if ledger_path is not None:
                 ledger.append(ledger_path, kept.items())
-            if stories is not None:
-                stories.imported(fresh, [kept[(t.meta.article_id, t.meta.content_hash)] for t in fresh])
         on_batch(len(batch))
     if stories is not None:
         stories.finish(client)
@@ -209,7 +215,7 @@ def push_tasks(
 
 
 def _not_on_server(client: LabelStudio, project_id: int, batch: list[Task], report: PushReport,
-                   by_article: dict[str, int], ledger_path: Path | None) -> list[Task]:
+                   by_article: dict[str, int], ledger_path: Path | None, stories: StoryPush | None = None) -> list[Task]:
     """The tasks of `batch` the project does not have, asked of the server right before their import. The ones
     it has are recorded in the ledger and counted as unchanged; an older text of an article is reported."""
     found = on_server(client, project_id, (t.meta.article_id for t in batch))
@@ -221,6 +227,8 @@ def _not_on_server(client: LabelStudio, project_id: int, batch: list[Task], repo
         key = (task.meta.article_id, task.meta.content_hash)
         if key in found:
             there.append((key, found[key][0]))
+            if stories is not None:
+                stories.held(task, found[key][0])
             continue
         if (old := by_article.get(key[0], older.get(key[0]))) is not None:
             report.superseded.append((key[0], old))
