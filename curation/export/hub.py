@@ -26,7 +26,7 @@ from typing import Any
 from curation.errors import CurationError
 from curation.export import card
 from curation.export import manifest as mf
-from curation.export.verify import problems
+from curation.export.verification import problems
 
 
 class PublishError(CurationError):

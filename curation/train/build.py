@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from curation.export.write import sha256
-from curation.server.process import alive
+from curation.pids import alive
 from curation.schema import SCHEMA
 from curation.train import card as cards
 from curation.train import sentences, spans
