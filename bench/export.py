@@ -14,6 +14,10 @@ Target (export issue): all five configs >= 3x faster than the reference; peak RS
 curation runs with 1 and with 2 worker processes (the reference has no such option); with 2, the
 main process builds every other chunk and one pool process the rest, so the RSS of that run is the
 main process's peak plus the worker's.
+Each contender reports wall seconds and CPU seconds (user + system of its process, threads included:
+curation's Parquet writer thread runs beside the chunk builder) for the same interval; the ratios
+are the reference's over curation's. With 2 workers the CPU figure misses the pool process (a
+forkserver child, not reaped by the measured process): compare CPU with 1 worker.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import resource
 import sys
 import tempfile
@@ -115,15 +120,21 @@ def peak_rss_mb() -> float:
     return int(line.split()[1]) / 1024
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process and of its reaped children (the worker pool) so far."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def run_curation(workspace: str, workers: int) -> dict[str, Any]:
     from curation.export.build import export
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     done = export(Workspace(Path(workspace)), "bench", version=f"{workers}.0.0", workers=workers, allow_same=True)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
     return {"contender": f"curation export (5 configs, {workers} worker{'s' if workers > 1 else ''})",
-            "seconds": seconds, "peak_rss_mb": peak_rss_mb() + children_peak_rss_mb() * (workers - 1),
-            "articles": sum(c["articles"] for c in done.manifest["counts"].values())}
+            "seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": peak_rss_mb() + children_peak_rss_mb() * (workers - 1),
+            "articles": sum(c["articles"] for c in done.counts.values())}
 
 
 def children_peak_rss_mb() -> float:
@@ -136,13 +147,14 @@ def run_reference(json_export: str) -> dict[str, Any]:
 
     from curation.labelconfig import labeling_config
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     with tempfile.TemporaryDirectory() as out:
         Converter(labeling_config(), project_dir=None, download_resources=False).convert(
             json_export, out, "CONLL2003", is_dir=False)
         articles = (Path(out) / "result.conll").read_text(encoding="utf-8").count("\n\n")
-    seconds = time.perf_counter() - start
-    return {"contender": "label-studio-sdk Converter CONLL2003", "seconds": seconds, "peak_rss_mb": peak_rss_mb(),
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+    return {"contender": "label-studio-sdk Converter CONLL2003", "seconds": seconds, "cpu_seconds": cpu,
+            "peak_rss_mb": peak_rss_mb(),
             "articles": articles}
 
 
@@ -166,12 +178,15 @@ def main() -> None:
         ours = [run_isolated("bench.export", "--contender", "curation", "--workers", w, str(ws.root))
                 for w in (("1",) if args.no_reference else ("1", "2"))]
     table = Table(title=f"export of {args.n} reviewed articles")
-    for col in ("contender", "articles", "seconds", "peak RSS MB", "x reference"):
+    for col in ("contender", "articles", "wall s", "CPU s", "peak RSS MB", "x ref (wall)", "x ref (CPU)"):
         table.add_column(col, justify="right", no_wrap=True)
     for r in ([reference] if reference else []) + ours:
-        table.add_row(r["contender"], str(r["articles"]), f"{r['seconds']:.2f}", f"{r['peak_rss_mb']:.0f}",
-                      f"{reference['seconds'] / r['seconds']:.2f}" if reference else "-")
-    Console(width=120).print(table)
+        table.add_row(r["contender"], str(r["articles"]), f"{r['seconds']:.2f}", f"{r['cpu_seconds']:.2f}",
+                      f"{r['peak_rss_mb']:.0f}",
+                      f"{reference['seconds'] / r['seconds']:.2f}" if reference else "-",
+                      f"{reference['cpu_seconds'] / r['cpu_seconds']:.2f}" if reference else "-")
+    Console(width=140).print(table)
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

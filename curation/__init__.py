@@ -42,7 +42,7 @@ _EXPORTS = {
     "register": "curation.preannotate",
     "Task": "curation.tasks", "TaskValidator": "curation.tasks", "document_from_result": "curation.tasks",
     "to_task": "curation.tasks", "write_tasks": "curation.tasks",
-    "load": "curation.export.load",
+    "load": "curation.export.loading",
     "Workspace": "curation.workspace",
     "connect": "curation.server",
     "push_tasks": "curation.sync.push", "refresh_predictions": "curation.sync.push",
@@ -71,7 +71,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time `__getattr__` 
     from curation.export import verify
     from curation.export.convert import convert
     from curation.export.hub import publish
-    from curation.export.load import load
+    from curation.export.loading import load
     from curation.export.manifest import changelog
     from curation.export.versions import versions
     from curation.ingest import ingest

@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.export import synthesize
-from curation.export import export
+from curation.export import export, verify
+from curation.export import manifest as mf
 from curation.export.parse import RelationRow, SpanRow, read_result
 from curation.export.splits import split_of
 from curation.export.build import check_features
@@ -186,7 +187,14 @@ def test_a_killed_export_leaves_no_version_and_the_next_one_works(tmp_path):
     assert versions(folder) == [] and not (folder / "1.0.0").exists()  # only a .partial-* folder is left
     done = export(ws, "big", version="1.0.0")
     assert versions(folder) == ["1.0.0"] and not list(folder.glob(".partial-*"))
-    assert sum(c["articles"] for c in done.manifest["counts"].values()) == 1500
+    assert sum(c["articles"] for c in done.manifest["counts"].values()) == 1500 == sum(
+        c["articles"] for c in done.counts.values())
+    # three chunks over three splits: the spilled fingerprints and story splits stream back whole, sorted, and
+    # in the layout manifest.dumps gives; verify recomputes every fingerprint from the data
+    text = (done.path / "manifest.json").read_text(encoding="utf-8")
+    assert text == mf.dumps(json.loads(text)) and list(done.manifest["articles"]) == sorted(done.manifest["articles"])
+    assert len(done.manifest["articles"]) == 1500 == len(done.manifest["changelog"]["added"])
+    assert len(done.manifest["story_splits"]) == 1500 and verify(done.path) == []
 
 
 def test_an_export_with_nothing_reviewed_is_refused_saying_which_states_the_tasks_are_in(tmp_path):
@@ -224,3 +232,36 @@ def test_the_annotations_config_names_whoever_saved_each_annotation_not_the_name
     named = {row["annotation_id"]: row["annotator"] for row in rows}
     key = salt(ws)
     assert named[1] == pseudonym(key, 1) and named[2] == pseudonym(key, 2) != pseudonym(key, 1)
+
+
+fingerprints = st.dictionaries(st.text("abc", min_size=1, max_size=4), st.sampled_from(["x", "y"]), max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(fingerprints, fingerprints, st.booleans())
+def test_the_streamed_changelog_is_the_set_difference_of_the_two_versions(parent, current, first):
+    """changes() merges two sorted streams; its result must be the plain set arithmetic, in id order."""
+    old = None if first else parent
+    want = {"added": sorted(current.keys() - (old or {}).keys()), "removed": sorted((old or {}).keys() - current.keys()),
+            "changed": sorted(a for a in current.keys() & (old or {}).keys() if current[a] != old[a])}
+    assert mf.changelog(old, current) == want
+
+
+@settings(max_examples=100, deadline=None)
+@given(fingerprints, st.lists(st.text(max_size=5), max_size=5), st.lists(st.text(max_size=3), max_size=3))
+def test_a_streamed_manifest_is_byte_for_byte_what_dumps_writes(tmp_path_factory, articles, added, removed):
+    """Per-article parts streamed from disk (spill.py) into manifest.json: the same text as dumps of it whole,
+    whatever their size (empty too) and content (quotes, escapes, non-ASCII)."""
+    from curation.export.spill import Spill, merged
+
+    folder = tmp_path_factory.mktemp("streamed")
+    halves = [Spill(folder / "a"), Spill(folder / "b")]
+    for i, key in enumerate(sorted(articles)):
+        halves[i % 2].add(key, articles[key])
+    whole = {"name": "x", "articles": dict(sorted(articles.items())), "counts": {"train": {"articles": len(articles)}},
+             "changelog": {"added": added, "removed": removed}, "story_splits": {}, "zzz": [1, {"a": None}]}
+    path = folder / "manifest.json"
+    mf.write_streamed(path, {**whole, "articles": None, "story_splits": None, "changelog": {"added": 0, "removed": 0}},
+                      {("articles",): (dict, merged(h.close() for h in halves)), ("story_splits",): (dict, iter(())),
+                       ("changelog", "added"): (list, iter(added)), ("changelog", "removed"): (list, iter(removed))})
+    assert path.read_text(encoding="utf-8") == mf.dumps(whole)

@@ -37,14 +37,17 @@ class FakeHubHandler(BaseHTTPRequestHandler):
 
     status = 200
     seen: list[str] = []
+    bodies: list[bytes] = []
+    routes: dict[tuple[str, str], tuple[int, dict]] = {}  # (method, path) -> answer, before `status` applies
 
     def handle_one(self) -> None:
         self.seen.append(f"{self.command} {self.path}")
         length = int(self.headers.get("content-length") or 0)
-        if length:
-            self.rfile.read(length)
+        self.bodies.append(self.rfile.read(length) if length else b"")
         status = self.status
-        if self.path.startswith("/api/whoami") and status != 401:
+        if (self.command, self.path.split("?")[0]) in self.routes:
+            status, body = self.routes[self.command, self.path.split("?")[0]]
+        elif self.path.startswith("/api/whoami") and status != 401:
             status, body = 200, {"name": "someone", "type": "user", "auth": {"accessToken": {"role": "write"}}}
         elif self.path.startswith("/api/validate-yaml") and status != 400:
             status, body = 200, {}
@@ -56,7 +59,7 @@ class FakeHubHandler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("content-type", "text/plain" if status == 400 else "application/json")
         self.send_header("content-length", str(len(data)))
-        if status in (401, 404, 429, 500) and "error" in body:
+        if status in (401, 403, 404, 429, 500) and "error" in body:
             self.send_header("x-error-message", body["error"])
         if status == 429:
             self.send_header("retry-after", "0")
@@ -176,12 +179,32 @@ class RecordingHub:
     """The one stand-in of these tests: huggingface_hub.HfApi at the upload boundary (the Hub cannot be reached
     from here). It keeps the repo's files and tags as the Hub would, so a second publish sees the first."""
 
-    def __init__(self, cache: Path):
+    def __init__(self, cache: Path, private: bool | None = False):
         self.calls, self.files, self.tags, self.cache = [], {}, {}, cache
+        self.private = private  # None: no such repo yet
 
     def whoami(self):
         self.calls.append("whoami")
         return {"name": "someone"}
+
+    def repo_info(self, repo_id, repo_type):
+        from huggingface_hub.errors import RepositoryNotFoundError
+
+        self.calls.append("repo_info")
+        if self.private is None:
+            import httpx
+
+            answer = httpx.Response(404, request=httpx.Request("GET", "https://huggingface.co/api/datasets/org/small"))
+            raise RepositoryNotFoundError("404 Repository not found", response=answer)
+        return type("DatasetInfo", (), {"private": self.private})()
+
+    def create_repo(self, repo_id, repo_type, private, exist_ok):
+        self.calls.append(f"create_repo private={private}")
+        self.private = private
+
+    def update_repo_settings(self, repo_id, private, repo_type):
+        self.calls.append(f"update_repo_settings private={private}")
+        self.private = private
 
     def list_repo_refs(self, repo_id, repo_type):
         self.calls.append("list_repo_refs")
@@ -225,8 +248,9 @@ def test_publish_makes_one_commit_then_the_tag_and_is_idempotent(version, tmp_pa
     api = RecordingHub(tmp_path)
     first = publish(done.path, "org/small", api=api)
     assert first.status == "uploaded" and first.tag == "v1.0.0"
-    assert [c.split()[0] for c in api.calls] == ["whoami", "list_repo_refs", "create_commit", "create_tag"]
-    assert api.calls[-1] == f"create_tag v1.0.0 commit3"  # the tag names the commit just made
+    assert [c.split()[0] for c in api.calls] == ["whoami", "repo_info", "list_repo_refs", "create_commit", "create_tag"]
+    assert api.calls[-1] == f"create_tag v1.0.0 commit4"  # the tag names the commit just made
+    assert api.private is False  # no --private: the repo's visibility is left as it was
     local = {p.relative_to(done.path).as_posix(): p.read_bytes() for p in done.path.rglob("*") if p.is_file()}
     assert set(api.files) == set(local)
     assert all(api.files[p] == local[p] for p in local if p != "README.md")  # the version's own bytes
@@ -263,3 +287,67 @@ def test_the_card_is_huggingface_hub_card_data_with_every_metadata_field_and_say
                                                       "3": "unsure"}
     people = render({**done.manifest, "annotations_creators": "expert-generated"})
     assert "simulated" not in DatasetCard(people).text.split("## Limitations")[0]
+
+
+@pytest.mark.parametrize("before, private, calls, after", [
+    (False, True, ["update_repo_settings private=True"], True),  # an existing public repo is made private
+    (True, True, [], True),  # already private: nothing to change
+    (None, True, ["create_repo private=True"], True),  # a new repo is created private
+    (True, False, [], True),  # no --private never makes a private repo public
+])
+def test_private_applies_to_an_existing_repo_before_anything_is_sent(version, tmp_path, card_check,
+                                                                    before, private, calls, after):
+    root, done = version
+    api = RecordingHub(tmp_path, private=before)
+    assert publish(done.path, "org/small", private=private, api=api).status == "uploaded"
+    changes = [c for c in api.calls if c.startswith(("update_repo_settings", "create_repo"))]
+    assert changes == calls and api.private is after
+    if calls:
+        assert api.calls.index(calls[0]) < api.calls.index("create_commit")
+
+
+@pytest.fixture
+def hf_here(hub, monkeypatch, tmp_path):
+    """The real huggingface_hub, in this process, talking to the local server with a token."""
+    FakeHubHandler.status, FakeHubHandler.routes = 200, {}
+    FakeHubHandler.seen.clear(), FakeHubHandler.bodies.clear()
+    monkeypatch.setattr(constants, "ENDPOINT", hub)
+    monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(tmp_path / "no-token"))
+    monkeypatch.setenv("HF_TOKEN", "hf_ok")
+    yield
+    FakeHubHandler.routes = {}
+
+
+PUBLIC_REPO = {("GET", "/api/datasets/org/small"): (200, {"id": "org/small", "private": False})}
+
+
+def publish_private(root: Path):
+    return CliRunner().invoke(app, ["publish", "small@1.0.0", "--repo", "org/small", "--private",
+                                    "--root", str(root / "datasets")])
+
+
+def test_private_sends_huggingface_hub_s_settings_request_for_an_existing_public_repo(version, hf_here):
+    """huggingface_hub's own update_repo_settings, seen by the server: PUT .../settings {"visibility": "private"}
+    before any upload request (the server then fails the upload: the commit is not what is tested here)."""
+    root, _ = version
+    FakeHubHandler.status = 500
+    FakeHubHandler.routes = {**PUBLIC_REPO, ("PUT", "/api/datasets/org/small/settings"): (200, {})}
+    result = publish_private(root)
+    assert result.exit_code == 1 and result.stderr.startswith("error: the Hub answered 500"), result.output
+    at = FakeHubHandler.seen.index("PUT /api/datasets/org/small/settings")
+    assert json.loads(FakeHubHandler.bodies[at]) == {"visibility": "private"}
+    assert not any(" /api/datasets/org/small/commit" in r or "preupload" in r for r in FakeHubHandler.seen[:at])
+
+
+def test_a_repo_that_cannot_be_made_private_is_one_line_and_nothing_is_uploaded(version, hf_here):
+    root, done = version
+    before = intact(done)
+    FakeHubHandler.routes = {**PUBLIC_REPO, ("PUT", "/api/datasets/org/small/settings"):
+                             (403, {"error": "You don't have the rights to change the settings"})}
+    result = publish_private(root)
+    assert result.exit_code == 1 and result.stdout == "", result.output
+    lines = result.stderr.strip().splitlines()
+    assert lines == ["error: org/small is public and could not be made private (403 Forbidden): nothing was "
+                     "uploaded; change its visibility on the Hub with an admin token, or publish without --private"]
+    assert FakeHubHandler.seen[-1] == "PUT /api/datasets/org/small/settings"  # nothing sent after it
+    assert "hf_ok" not in result.stderr and intact(done) == before

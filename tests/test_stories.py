@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from bench.syndication import EDITS
 from curation.cli import app
 from curation.export.splits import assign, empty_splits, split_of
-from curation.export.verify import story_problems
+from curation.export.verification import story_problems
 from curation.ingest import make_article, parse_text
 from curation.models import Article, Problem
 from curation.pipeline import iter_tasks

@@ -8,7 +8,12 @@ from __future__ import annotations
 import csv
 import json
 import re
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +30,7 @@ from curation.models import Article
 from curation.preannotate import get_preannotator
 from curation.tasks import TaskValidator, document_from_result, to_task
 from curation.train import calibration
+from curation.train.build import remove_stale
 from curation.train.folds import folds
 from tests.conftest import BENCHMARKS, ROOT, need
 from tests.test_sync import fresh_project
@@ -217,6 +223,39 @@ def test_a_failed_training_leaves_the_previous_model_and_nothing_half_written(ti
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpora", "model"]  # no temporary folder left
     result = runner.invoke(app, ["train", "-o", str(tmp_path / "x"), "--dataset", "nope@1.0.0", "--root", str(tmp_path)])
     assert result.exit_code == 1 and "nope" in result.output and not (tmp_path / "x").exists()
+
+
+def test_a_killed_training_leaves_a_partial_folder_the_next_training_removes(tmp_path):
+    """SIGKILL mid-training leaves `.NAME.partial-PID-*` beside MODEL_DIR (MODEL_DIR untouched); the next
+    training removes it, but never the folder of a training still running (a live PID)."""
+    corpora = write_tiny_corpora(tmp_path / "corpora", copies=60)
+    out = tmp_path / "m"
+    live = tmp_path / f".m.partial-{os.getpid()}-running"  # as if another training of m were under way
+    live.mkdir()
+    child = subprocess.Popen([sys.executable, "-m", "curation", "train", "-o", str(out), "--benchmarks", str(corpora)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(f".m.partial-{child.pid}-*")) and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    child.kill()
+    assert child.wait() == -signal.SIGKILL, "the training ended before it could be killed"
+    (stale,) = tmp_path.glob(f".m.partial-{child.pid}-*")
+    assert not out.exists()
+    result = runner.invoke(app, ["train", "-o", str(out), "--benchmarks", str(corpora)])
+    assert result.exit_code == 0, result.output
+    assert not stale.exists() and live.is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [live.name, "corpora", "m"]
+
+
+def test_a_model_caught_between_the_two_renames_of_its_replacement_is_put_back(tiny_model, tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    old = tmp_path / f".model.old-{dead.pid}-x"
+    shutil.copytree(tiny_model, old / "model")
+    before = {p.name: p.read_bytes() for p in (old / "model").iterdir()}
+    remove_stale(tmp_path / "model")
+    assert {p.name: p.read_bytes() for p in (tmp_path / "model").iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
 
 
 def test_evaluate_prints_rules_and_model_side_by_side(tiny_model, tmp_path):

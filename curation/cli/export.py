@@ -30,7 +30,7 @@ def export_cli(
     allow_same: Annotated[bool, typer.Option("--allow-same", help="Allow a new number for data equal to an existing version.")] = False,
     license: Annotated[str, typer.Option(help="Licence of the annotations (the card's `license`).")] = defaults.LICENSE,
     push_to_hub: Annotated[Optional[str], typer.Option(metavar="ORG/NAME", help="Then publish it to this Hub dataset repo, as `curation publish` does.")] = None,
-    private: Annotated[bool, typer.Option("--private", help="With --push-to-hub: create the repo private.")] = False,
+    private: Annotated[bool, typer.Option("--private", help="With --push-to-hub: make the repo private (created so, or switched before uploading).")] = False,
     simulated: Annotated[bool, typer.Option("--simulated", help="The labels come from simulated annotators: the card says so.")] = False,
     workers: options.Workers = defaults.WORKERS,
     copies: Annotated[bool, typer.Option("--copies", help="Include every reviewed copy of a story, not one row set per story.")] = False,
@@ -63,7 +63,7 @@ def export_cli(
         raise fail(exc) from None
     except OSError as exc:  # a full disk: the version folder was discarded; name it, as the error may not
         raise fail(disk_failure(exc, (root or default_root(ws)) / name)) from None
-    m = done.manifest
+    m = done.summary
     hub = None
     if push_to_hub:
         from curation.export.hub import PublishError, publish
@@ -76,7 +76,7 @@ def export_cli(
         hub = {"repo": push_to_hub, "url": f"https://huggingface.co/datasets/{push_to_hub}", "tag": sent.tag,
                "status": sent.status}
     articles = {split: c["articles"] for split, c in m["counts"].items()}
-    changes = {kind: len(ids) for kind, ids in m["changelog"].items()}
+    changes = m["changelog"]
     stories = m["stories"]
     lines = [f"wrote {done.path}: {sum(articles.values())} articles ({_counts(articles)}), {stories['stories']} stories; "
              f"tasks: {_counts(m['tasks'])}; annotations left out: {_counts(m['excluded_annotations'])}"]

@@ -45,7 +45,7 @@ def report(done: Published, label: str, as_json: bool = False) -> None:
 def publish(
     target: Annotated[str, typer.Argument(help="NAME@X.Y.Z: an existing version.")],
     repo: Annotated[str, typer.Option("--repo", help="Hub dataset repo, ORG/NAME (created if missing).")],
-    private: Annotated[bool, typer.Option("--private", help="Create the repo private.")] = False,
+    private: Annotated[bool, typer.Option("--private", help="Make the repo private: created so, or switched to private before uploading.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be uploaded; send nothing.")] = False,
     root: options.Root = None,
     as_json: options.Json = False,

@@ -60,7 +60,9 @@ def show_card(card: dict) -> None:
             table.add_row(label, "-", "-", "-", "-", "-", "-", str(section["selection"]))
             continue
         params = card["models"][label]
-        chosen = (f"tags {'+'.join(params['tags'])}" if label == "SOURCE" else
+        decoding = "viterbi" if params.get("decoding") is None else f"P(SOURCE) >= {params['decoding']}"
+        chosen = (f"tags {'+'.join(params['tags'])}, {params['max_iterations']} iterations, {decoding}"
+                  if label == "SOURCE" else
                   f"alpha={params['alpha']:g}, rules as features: {params['use_rules']}, threshold {params['threshold']}, "
                   f"or rules: {params['combine_with_rules']}")
         matches = ("exact", "overlap") if label == "SOURCE" else (None,)

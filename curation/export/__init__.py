@@ -6,8 +6,28 @@ chunk at a time) -> rows/tokens (the five configs, typed in features) -> write
 (publish) and load work on what was written.
 """
 
-from curation.export.build import Exported, SameContent, export
-from curation.export.load import load
-from curation.export.verify import problems as verify
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+# public name -> (module, name there), imported on first use: the light modules other stages share (tokens,
+# write, manifest, source) must not pull in `datasets` and pandas (~150 MB, ~1.5 s) through this package
+_NAMES = {"Exported": ("curation.export.build", "Exported"), "SameContent": ("curation.export.build", "SameContent"),
+          "export": ("curation.export.build", "export"), "load": ("curation.export.loading", "load"),
+          "verify": ("curation.export.verification", "problems")}
 
 __all__ = ["Exported", "SameContent", "export", "load", "verify"]
+
+if TYPE_CHECKING:
+    from curation.export.build import Exported, SameContent, export
+    from curation.export.loading import load
+    from curation.export.verification import problems as verify
+
+
+def __getattr__(name: str) -> object:
+    if name not in _NAMES:
+        raise AttributeError(f"module 'curation.export' has no attribute {name!r}")
+    module, attribute = _NAMES[name]
+    value = globals()[name] = getattr(import_module(module), attribute)
+    return value

@@ -8,6 +8,7 @@ only when complete.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import gc
 import multiprocessing
@@ -17,7 +18,8 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,7 @@ from curation.export.pseudonyms import salt
 from curation.export.rows import columns
 from curation.export.select import RULE
 from curation.export.source import Plan, plan, read_bucket, to_record
+from curation.export.spill import Spill, changelog, merged
 from curation.export.splits import DEFAULT_RATIOS, RULE as SPLIT_RULE, empty_splits
 from curation.export.write import VersionFolder
 from curation.schema import SCHEMA
@@ -51,8 +54,20 @@ class SameContent(CurationError, ValueError):
 
 @dataclass(frozen=True)
 class Exported:
+    """A version written. `summary`: its manifest without the per-article parts (`articles`, `story_splits`), the
+    changelog as counts of articles added, removed and changed; `manifest`, whole, is read when asked for (it
+    names every article: export itself never holds it whole)."""
+
     path: Path
-    manifest: dict[str, Any]
+    summary: dict[str, Any]
+
+    @property
+    def counts(self) -> dict[str, Any]:
+        return self.summary["counts"]
+
+    @cached_property
+    def manifest(self) -> dict[str, Any]:
+        return mf.read(self.path)
 
 
 def default_root(ws: Workspace) -> Path:
@@ -103,6 +118,17 @@ def build_chunk(job: tuple[str, list[dict[str, Any]], Path, bytes]) -> Chunk:
         )
 
 
+def release_memory() -> None:
+    """Hand the memory the selection freed back to the system before the chunks are built: Arrow's pool and the C
+    heap keep freed blocks for reuse otherwise, and what the selection held grows with the number of articles."""
+    pa.default_memory_pool().release_unused()
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)  # glibc's; elsewhere there is none and nothing to do
+    except (AttributeError, OSError):
+        pass
+
+
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """A chunk makes hundreds of thousands of small, acyclic objects (parsed JSON, spans) that reference counting
@@ -117,18 +143,23 @@ def paused_gc() -> Iterator[None]:
 
 
 class Tally:
-    """Counts per split and per-article fingerprints, accumulated as chunks are written."""
+    """Counts per split, and per-article fingerprints (spilled to `folder`, one file per split, each in article id
+    order as the chunks are), accumulated as chunks are written."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path) -> None:
         self.counts = {s: {"articles": 0, "rows": dict.fromkeys(CONFIGS, 0), "bytes": dict.fromkeys(CONFIGS, 0),
                            "labels": dict.fromkeys(SCHEMA.span_labels, 0),
                            "relations": dict.fromkeys(SCHEMA.relation_types, 0), "misaligned_spans": 0,
                            "unreadable_annotations": 0} for s in SPLITS}
-        self.fingerprints: dict[str, str] = {}
+        self.fingerprints = {s: Spill(folder / f"fingerprints-{s}") for s in SPLITS}
         self.model_versions: set[str] = set()
 
+    def articles(self) -> Iterator[tuple[str, str]]:
+        """(article id, fingerprint) of every article written, in article id order."""
+        return merged(spill.close() for spill in self.fingerprints.values())
+
     @property
-    def articles(self) -> int:
+    def written(self) -> int:
         return sum(entry["articles"] for entry in self.counts.values())
 
     def add(self, chunk: Chunk) -> None:
@@ -144,7 +175,7 @@ class Tally:
         entry["misaligned_spans"] += chunk.misaligned
         entry["unreadable_annotations"] += chunk.unreadable
         self.model_versions |= chunk.model_versions
-        self.fingerprints.update(chunk.fingerprints)
+        self.fingerprints[chunk.split].extend(chunk.fingerprints.items())
 
 
 def built_chunks(planned: Plan, key: bytes, workers: int) -> Iterator[Chunk]:
@@ -260,38 +291,47 @@ def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | 
     check_features(number, parent, parent_manifest)
     if ratios is None:
         ratios = tuple(parent_manifest["split_ratios"][s] for s in SPLITS) if parent_manifest else DEFAULT_RATIOS
+    contents = {other: mf.read(dataset_dir / other).get("content_id") for other in versions.versions(dataset_dir)}
     key = salt(ws)
-    tally = Tally()
     with tempfile.TemporaryDirectory(prefix="export-buckets-", dir=ws.dir) as buckets, \
             VersionFolder(dataset_dir, number) as out:
-        planned, multi, multi_tasks = plan(ws, ratios, Path(buckets), min_per_split=min_per_split, copies=copies,
+        spilled, tally = Path(buckets), Tally(Path(buckets))
+        planned, multi, multi_tasks = plan(ws, ratios, spilled, min_per_split=min_per_split, copies=copies,
                                            inherited=parent_manifest.get("story_splits") if parent_manifest else None)
         selection, total, stories = planned.selection, planned.chosen.height, planned.stories
-        write_chunks(out, built_chunks(planned, key, workers), tally, lambda: on_progress(tally.articles, total))
+        # what the manifest needs of the per-story and multi-annotated parts, before the chunks: then let them go
+        story_splits, empty = Spill(spilled / "stories").extend(stories.splits.items()).close(), empty_splits(stories.splits)
+        agreed, reviewed = agreement(multi, multi_tasks), review_provenance(selection, key)
+        stories, selection = replace(stories, splits={}), replace(selection, chosen=selection.chosen.clear())
+        planned = replace(planned, stories=stories, selection=selection)
+        del multi, multi_tasks
+        release_memory()
+        write_chunks(out, built_chunks(planned, key, workers), tally, lambda: on_progress(tally.written, total))
         files = out.close_files()
         content = mf.content_id(files)
-        for other in versions.versions(dataset_dir):
-            if not allow_same and mf.read(dataset_dir / other).get("content_id") == content:
+        for other, theirs in contents.items():
+            if not allow_same and theirs == content:
                 raise SameContent(f"the data equals version {other}; pass --allow-same to publish it as {number}")
+        changes = changelog(spilled, parent_manifest.pop("articles") if parent_manifest else None, tally.articles())
         manifest = {
             "name": name, "version": number, "schema_version": SCHEMA.schema_version, "parent": parent,
             "features_version": FEATURES_VERSION, "features_id": features_id(),
             "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "source": source_project(ws), "review_policy": ws.config().review.model_dump(), "selection_rule": RULE,
-            "split_ratios": dict(zip(SPLITS, ratios)), "split_rule": SPLIT_RULE, "story_splits": stories.splits,
+            "split_ratios": dict(zip(SPLITS, ratios)), "split_rule": SPLIT_RULE,
             "stories": {"stories": stories.stories, "copies_included": total - stories.stories,
                         "copies_left_out": stories.copies_left_out, "min_per_split": min_per_split,
-                        "empty_splits": empty_splits(stories.splits)},
+                        "empty_splits": empty},
             "license": license, "hub_repo": hub_repo,
             "annotations_creators": "machine-generated" if simulated else "expert-generated",
             "model_versions": sorted(tally.model_versions), "tasks": selection.states,
             "excluded_annotations": selection.excluded, "superseded_tasks": selection.superseded,
-            "review": review_provenance(selection, key),
-            "agreement": agreement(multi, multi_tasks), "counts": tally.counts, "content_id": content,
-            "articles": dict(sorted(tally.fingerprints.items())),
-            "changelog": mf.changelog(parent_manifest["articles"] if parent_manifest else None, tally.fingerprints),
+            "review": reviewed, "agreement": agreed, "counts": tally.counts, "content_id": content,
         }
-        out.write_text(mf.CARD, card.render(manifest))
+        out.write_text(mf.CARD, card.render({**manifest, "changelog": changes}))  # the card needs their sizes only
         manifest["files"] = out.close_files()
-        out.write_text(mf.MANIFEST, mf.dumps(manifest))
-        return Exported(out.commit(), manifest)
+        streams = {("articles",): (dict, tally.articles()), ("story_splits",): (dict, story_splits),
+                   **{("changelog", kind): (list, changes[kind].keys()) for kind in changes}}
+        mf.write_streamed(out.tmp / mf.MANIFEST, {**manifest, "articles": None, "story_splits": None,
+                                                   "changelog": dict.fromkeys(changes)}, streams)
+        return Exported(out.commit(), {**manifest, "changelog": {kind: len(ids) for kind, ids in changes.items()}})

@@ -29,6 +29,7 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from curation.atomic import atomic_writer
+from curation.export import manifest as mf
 from curation.export.features import ATTRIBUTE, RELATION_TYPE, SPAN_LABEL, SPLITS
 from curation.export.tokens import TAGS, bio_tags, misaligned, tokenize
 from curation.preannotate.sentences import split_sentences
@@ -188,6 +189,7 @@ def convert(version_dir: Path, fmt: str, out_dir: Path) -> Converted:
     """Write `out_dir/{split}{suffix}` for every split with articles; ValueError for an unknown format."""
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r}: use one of {', '.join(FORMATS)}")
+    mf.read(version_dir)  # a version with a damaged manifest is refused (one line) before anything is written
     out_dir.mkdir(parents=True, exist_ok=True)
     files, off = {}, 0
     for split in SPLITS:

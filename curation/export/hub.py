@@ -7,7 +7,9 @@ huggingface_hub) and the card validated by the Hub. A version whose tag is alrea
 there with the same content id is reported, not uploaded again; a failed upload is
 retried by running `publish` again (the Hub keeps files already sent and a commit of
 unchanged files is skipped). Every failure becomes one `PublishError` line; the local
-version is only read. The card uploaded is the version's card rendered for the repo
+version is only read. `private`: a new repo is created private, an existing public one is made
+private (huggingface_hub's `update_repo_settings`) before anything is sent; without it the
+repo's visibility is left as it is. The card uploaded is the version's card rendered for the repo
 (its load lines name `ORG/NAME`); everything else is the version's own bytes.
 
 `api` is anything with HfApi's methods used here, so the boundary can be tested
@@ -16,6 +18,7 @@ without the network; the token is never printed.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +26,7 @@ from typing import Any
 from curation.errors import CurationError
 from curation.export import card
 from curation.export import manifest as mf
-from curation.export.verify import problems
+from curation.export.verification import problems
 
 
 class PublishError(CurationError):
@@ -76,7 +79,23 @@ def published_content(api: Any, repo_id: str, tag: str) -> str | None:
     if not any(ref.name == tag for ref in refs.tags):
         return None
     path = api.hf_hub_download(repo_id, mf.MANIFEST, repo_type="dataset", revision=tag)
-    return mf.read(Path(path).parent).get("content_id")
+    try:
+        return json.loads(Path(path).read_bytes())["content_id"]  # all a tag's manifest must say here
+    except (ValueError, KeyError, TypeError):
+        raise PublishError(f"{repo_id} already has a tag {tag} whose manifest.json has no readable content_id: "
+                           "publish under a new version") from None
+
+
+def make_private(api: Any, repo_id: str) -> None:
+    """`--private` for a repo that exists and is public: made private before anything is sent to it."""
+    from huggingface_hub.errors import HfHubHTTPError
+
+    try:
+        api.update_repo_settings(repo_id, private=True, repo_type="dataset")
+    except HfHubHTTPError as exc:
+        code = f"{exc.response.status_code} {exc.response.reason_phrase}" if exc.response is not None else "no answer"
+        raise PublishError(f"{repo_id} is public and could not be made private ({code}): nothing was uploaded; "
+                           "change its visibility on the Hub with an admin token, or publish without --private") from None
 
 
 def publish(version_dir: Path, repo_id: str, *, private: bool = False, dry_run: bool = False,
@@ -111,10 +130,14 @@ def _upload(api: Any, version_dir: Path, manifest: dict[str, Any], repo_id: str,
     from huggingface_hub.errors import RepositoryNotFoundError
 
     try:
-        there = published_content(api, repo_id, tag)
+        public = not api.repo_info(repo_id, repo_type="dataset").private
     except RepositoryNotFoundError:
         api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
         there = None
+    else:
+        if private and public:
+            make_private(api, repo_id)
+        there = published_content(api, repo_id, tag)
     if there == manifest["content_id"]:
         return Published(repo_id, tag, "already published", files)
     if there is not None:

@@ -3,14 +3,18 @@
 Rows are ordered by article id, then position in the text, and carry no clock
 value, so the same records always give the same bytes. Columns are filled
 column-wise (flat lists plus list lengths) and assembled into nested Arrow arrays
-at the end: building millions of small dicts would dominate an export. Sentences
-come from the rules pre-annotator's splitter (exact offsets, news abbreviations);
-a span belongs to every sentence it overlaps.
+at the end: building millions of small dicts would dominate an export. Each config
+is laid out for a whole chunk of records at once (numpy over the chunk's spans and
+sentences, Arrow `take` for the columns repeated per row), not record by record: the
+per-call cost of numpy and Arrow would otherwise be paid per article. Sentences come
+from the rules pre-annotator's splitter (exact offsets, news abbreviations); a span
+belongs to every sentence it overlaps.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,7 +24,7 @@ from curation.export.features import (ATTRIBUTE, ATTRIBUTES, CLAIM_LABEL, FEATUR
                                       REVIEW, SENTENCE_LABEL, SPAN_LABEL)
 from curation.export.parse import RelationRow, SpanRow
 from curation.export.source import Record
-from curation.export.tokens import bio_tags, layer_tags, misaligned, token_strings, tokenize
+from curation.export.tokens import all_tags, token_strings, tokenize
 from curation.preannotate.sentences import split_sentences
 
 # check_worthiness of a sentence: its most check-worthy claim's value.
@@ -87,7 +91,11 @@ class Structs:
     def __init__(self, kind: pa.StructType) -> None:
         self.kind, self.fields = kind, {field.name: store(field.type) for field in kind}
 
-    def extend(self, value: dict[str, Any], n: int) -> None:
+    def extend(self, value: dict[str, Any] | pa.StructArray, n: int) -> None:
+        if isinstance(value, pa.StructArray):  # ready rows (flatten: the fields as the rows see them)
+            for child, array in zip(self.fields.values(), value.flatten()):
+                child.extend(array, n)
+            return
         for name, child in self.fields.items():
             child.extend(value[name], n)
 
@@ -124,10 +132,20 @@ PROVENANCE_OF: dict[str, Callable[[Record], Any]] = {
     "annotation_id": lambda r: r.annotation_id, "annotator": lambda r: r.annotator,
     "model_version": lambda r: r.model_version, "schema_version": lambda r: r.schema_version,
 }
+SPAN_TYPE = SCHEMAS["documents"].field("spans").type.value_type
+# A sentence's check_worthiness from its claims: the strongest value by WORTHINESS_ORDER (0: none rated).
+WORTHINESS_RANK = {None: 0, **{v: len(WORTHINESS_ORDER) - i for i, v in enumerate(WORTHINESS_ORDER)}}
+RANKED = (None, *reversed(WORTHINESS_ORDER))  # rank -> value
+SENTENCE_LABEL_OF_RANK = np.array([-1] + [SENTENCE_LABEL_IDS[v] for v in RANKED[1:]], np.int64)
+WORTHINESS_ID_OF_RANK = np.array([ATTRIBUTE_IDS["check_worthiness"][v] for v in RANKED], np.int64)
+CLAIM, HEDGE, SOURCE = (SPAN_IDS[label] for label in ("CLAIM", "HEDGE", "SOURCE"))
 
 
-def provenance(record: Record) -> dict[str, Any]:
-    return {name: value_of(record) for name, value_of in PROVENANCE_OF.items()}
+def repeated(records: Sequence[Record], rows: np.ndarray, names: Sequence[str] = tuple(PROVENANCE_OF)) -> dict[str, pa.Array]:
+    """Provenance columns for rows that each belong to a record (`rows`: the record index of every row)."""
+    at = pa.array(rows, pa.int64())
+    return {name: pa.array([PROVENANCE_OF[name](r) for r in records], SCHEMAS["documents"].field(name).type).take(at)
+            for name in names}
 
 
 def metadata(record: Record) -> dict[str, Any]:
@@ -143,49 +161,85 @@ def spans_of(spans: Sequence[SpanRow]) -> dict[str, Any]:
             "attributes": {name: [ATTRIBUTE_IDS[name][a.get(name)] for a in attributes] for name in ATTRIBUTES}}
 
 
+def span_array(spans: Sequence[SpanRow]) -> pa.StructArray:
+    flat = Structs(SPAN_TYPE)
+    flat.extend(spans_of(spans), len(spans))
+    return flat.array()
+
+
 def relations_of(relations: Sequence[RelationRow]) -> dict[str, Any]:
     return {"from": [r.from_id for r in relations], "to": [r.to_id for r in relations],
             "type": [RELATION_IDS[r.type] for r in relations]}
 
 
-def strongest(values: list[str | None]) -> str | None:
-    return next((v for v in WORTHINESS_ORDER if v in values), None)
+def ranges_of(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """`concatenate([arange(a, a + n) for a, n in zip(starts, lengths)])`, without a Python loop."""
+    lengths = np.asarray(lengths, np.int64)
+    return np.repeat(np.asarray(starts, np.int64) - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
 
 
-def sentence_label(has_claim: bool, worthiness: str | None) -> int:
-    """no_claim without claims; else the most check-worthy claim's value; -1 when every claim is unrated."""
-    if not has_claim:
-        return SENTENCE_LABEL_IDS["no_claim"]
-    return -1 if worthiness is None else SENTENCE_LABEL_IDS[worthiness]
+def add_documents(records: Sequence[Record], spans: pa.StructArray, counts: np.ndarray, out: Columns) -> None:
+    """One row per record; `spans`: every record's spans in order (`counts` per record), built once for the chunk."""
+    metas = [metadata(r) for r in records]
+    relations = [x for r in records for x in r.relations]
+    out.extend(len(records), **{name: [value_of(r) for r in records] for name, value_of in PROVENANCE_OF.items()},
+               content_hash=[r.article.content_hash for r in records],
+               **{key: [m[key] for m in metas] for key in metas[0]} if metas else {},
+               text=[r.article.text for r in records], spans=(counts, spans),
+               relations=([len(r.relations) for r in records], relations_of(relations)))
 
 
-def add_record(record: Record, sentences: list[tuple[int, int]], span_columns: dict[str, Any],
-               out: dict[str, Columns]) -> None:
-    """The record's documents, sentences and claims rows (`span_columns`: spans_of its spans)."""
-    prov, text, spans, relations = provenance(record), record.article.text, record.spans, record.relations
-    starts = np.array([s for s, _ in sentences], np.int64)
-    ends = np.array([e for _, e in sentences], np.int64)
-    first = np.searchsorted(ends, [s.start for s in spans], "right").tolist()
-    last = (np.searchsorted(starts, [s.end for s in spans], "left") - 1).tolist()
-    ranges = list(zip(first, last))  # the sentences each span overlaps
-    out["documents"].extend(
-        1, **prov, content_hash=record.article.content_hash, **metadata(record), text=[text],
-        spans=([len(spans)], span_columns),
-        relations=([len(relations)], relations_of(relations)))
-    inside: list[list[SpanRow]] = [[] for _ in sentences]
-    for span, (lo, hi) in zip(spans, ranges):
-        for i in range(lo, hi + 1):
-            inside[i].append(span)
-    labels = [{s.label for s in members} for members in inside]
-    worthiness = [strongest([s.attributes.get("check_worthiness") for s in m if s.label == "CLAIM"]) for m in inside]
-    has_claim = ["CLAIM" in ls for ls in labels]
-    out["sentences"].extend(
-        len(sentences), **prov, sentence_index=list(range(len(sentences))), start=starts.tolist(), end=ends.tolist(),
-        text=[text[s:e] for s, e in sentences], label=list(map(sentence_label, has_claim, worthiness)),
-        has_claim=has_claim, check_worthiness=[ATTRIBUTE_IDS["check_worthiness"][w] for w in worthiness],
-        is_hedged=["HEDGE" in ls for ls in labels], has_source=["SOURCE" in ls for ls in labels],
-        span_ids=([len(m) for m in inside], [s.id for m in inside for s in m]))
-    add_claims(record, prov, sentences, ranges, out["claims"])
+@dataclass(frozen=True)
+class Sentences:
+    """A chunk's sentences, all records end to end: offsets in each record's text and the record of each."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    record: np.ndarray  # record index of every sentence
+    first: np.ndarray  # index of every record's first sentence (and the total at the end)
+
+    @classmethod
+    def of(cls, sentences: Sequence[list[tuple[int, int]]]) -> Sentences:
+        flat = np.array([x for sents in sentences for pair in sents for x in pair], np.int64).reshape(-1, 2)
+        counts = np.array([len(sents) for sents in sentences], np.int64)
+        return cls(flat[:, 0], flat[:, 1], np.repeat(np.arange(len(counts)), counts),
+                   np.concatenate([[0], np.cumsum(counts)]))
+
+
+def add_sentences(records: Sequence[Record], sents: Sentences, bases: np.ndarray, text: str, out: Columns) -> np.ndarray:
+    """One row per sentence, for the whole chunk at once (`text`: the records' texts joined, record i at
+    `bases[i]`). A span belongs to every sentence it overlaps. Returns the (first, last) sentence each span
+    overlaps, by chunk index (last < first: none)."""
+    spans = [s for r in records for s in r.spans]
+    at = np.repeat(bases[:-1], [len(r.spans) for r in records])
+    starts, ends = sents.starts + bases[sents.record], sents.ends + bases[sents.record]
+    span_start = np.array([s.start for s in spans], np.int64) + at
+    span_end = np.array([s.end for s in spans], np.int64) + at
+    first = np.searchsorted(ends, span_start, "right")
+    last = np.searchsorted(starts, span_end, "left") - 1
+    counts = np.maximum(last - first + 1, 0)
+    member = np.repeat(np.arange(len(spans)), counts)  # (sentence, span) pairs, by sentence, then span order
+    sentence = ranges_of(first, counts)
+    order = np.argsort(sentence, kind="stable")
+    member, sentence = member[order], sentence[order]
+    label = np.array([SPAN_IDS[s.label] for s in spans], np.int64)[member]
+    rank = np.array([WORTHINESS_RANK.get(s.attributes.get("check_worthiness"), 0) if s.label == "CLAIM" else 0
+                     for s in spans], np.int64)[member]
+    n = len(starts)
+
+    def has(kind: int) -> np.ndarray:
+        return np.bincount(sentence[label == kind], minlength=n) > 0
+
+    best = np.zeros(n, np.int64)
+    np.maximum.at(best, sentence, rank)
+    has_claim = has(CLAIM)
+    out.extend(
+        n, **repeated(records, sents.record), sentence_index=np.arange(n) - sents.first[sents.record],
+        start=sents.starts, end=sents.ends, text=[text[a:b] for a, b in zip(starts.tolist(), ends.tolist())],
+        label=np.where(has_claim, SENTENCE_LABEL_OF_RANK[best], SENTENCE_LABEL_IDS["no_claim"]),
+        has_claim=has_claim, check_worthiness=WORTHINESS_ID_OF_RANK[best], is_hedged=has(HEDGE), has_source=has(SOURCE),
+        span_ids=(np.bincount(sentence, minlength=n), pa.array([s.id for s in spans], pa.string()).take(member)))
+    return np.stack([first, last], axis=1)
 
 
 def add_tokens(records: Sequence[Record], sentences: list[list[tuple[int, int]]], out: Columns) -> int:
@@ -207,76 +261,108 @@ def add_tokens(records: Sequence[Record], sentences: list[list[tuple[int, int]]]
 
     local = bases[np.searchsorted(bases, starts, "right") - 1]
     kept = slice(bounds[0], bounds[-1])  # every token lies in a row: rows cover all non-space text
-    per_record = [len(sents) for sents in sentences]
-    repeat = {name: [value for record, n in zip(records, per_record) for value in [value_of(record)] * n]
-              for name, value_of in PROVENANCE_OF.items()}
+    per_record = np.array([len(sents) for sents in sentences], np.int64)
+    row_of = np.repeat(np.arange(len(records)), per_record)
     widths = np.diff(bounds)
-    layers = {column: (widths, opened(layer_tags(starts, ends, spans, label))[kept])
-              for label, column in LAYER_COLUMNS.items()}
-    out.extend(len(rows), **repeat, sentence_index=[i for n in per_record for i in range(n)],
+    flat, per_label, off = all_tags(starts, ends, spans)
+    layers = {column: (widths, opened(per_label[label])[kept]) for label, column in LAYER_COLUMNS.items()}
+    out.extend(len(rows), **repeated(records, row_of),
+               sentence_index=np.arange(len(rows)) - np.repeat(np.cumsum(per_record) - per_record, per_record),
                tokens=(widths, token_strings(text, starts[kept], ends[kept])),
-               ner_tags=(widths, opened(bio_tags(starts, ends, spans))[kept]), **layers,
+               ner_tags=(widths, opened(flat)[kept]), **layers,
                token_starts=(widths, (starts - local)[kept]), token_ends=(widths, (ends - local)[kept]))
-    return misaligned(text, starts, ends, spans)
+    return off
 
 
-def add_claims(record: Record, prov: dict, sentences: list[tuple[int, int]], ranges: list[tuple[int, int]],
+def add_claims(records: Sequence[Record], sentences: Sequence[list[tuple[int, int]]], ranges: np.ndarray,
                out: Columns) -> None:
-    spans, text = record.spans, record.article.text
-    by_id = {s.id: s for s in spans}
-    linked: dict[tuple[str, str], list[SpanRow]] = {}
-    for r in sorted(record.relations, key=lambda r: (by_id[r.from_id].start, r.from_id)):
-        linked.setdefault((r.to_id, r.type), []).append(by_id[r.from_id])
-    claims = [(s, r) for s, r in zip(spans, ranges) if s.label == "CLAIM"]
-    context = [(min(sentences[lo][0], s.start), max(sentences[hi][1], s.end)) if lo <= hi else (s.start, s.end)
-               for s, (lo, hi) in claims]
-    sources = [linked.get((s.id, "attributed_to"), []) for s, _ in claims]
-    hedges = [linked.get((s.id, "qualifies"), []) for s, _ in claims]
+    """One row per CLAIM, for the whole chunk (`ranges`: the (first, last) sentence of every span of the chunk, by
+    each record's own sentence index), with its sources and hedges (by relations) and its sentences as context."""
     ids = ATTRIBUTE_IDS
+    owner, claims, context, sources, hedges = [], [], [], [], []
+    at = 0
+    for i, (record, sents) in enumerate(zip(records, sentences)):
+        spans, mine = record.spans, ranges[at:at + len(record.spans)].tolist()
+        at += len(spans)
+        by_id = {s.id: s for s in spans}
+        linked: dict[tuple[str, str], list[SpanRow]] = {}
+        for r in sorted(record.relations, key=lambda r: (by_id[r.from_id].start, r.from_id)):
+            linked.setdefault((r.to_id, r.type), []).append(by_id[r.from_id])
+        for s, (lo, hi) in zip(spans, mine):
+            if s.label != "CLAIM":
+                continue
+            owner.append(i)
+            claims.append(s)
+            context.append((min(sents[lo][0], s.start), max(sents[hi][1], s.end)) if lo <= hi else (s.start, s.end))
+            sources.append(linked.get((s.id, "attributed_to"), []))
+            hedges.append(linked.get((s.id, "qualifies"), []))
+    texts = [records[i].article.text for i in owner]
+    metas = [metadata(r) for r in records]
+    rows = pa.array(owner, pa.int64())
     out.extend(
-        len(claims), **prov, **metadata(record), claim_id=[s.id for s, _ in claims], text=[s.text for s, _ in claims],
-        start=[s.start for s, _ in claims], end=[s.end for s, _ in claims],
-        label=[CLAIM_LABEL_IDS[s.attributes.get("check_worthiness")] for s, _ in claims],
-        check_worthiness=[ids["check_worthiness"][s.attributes.get("check_worthiness")] for s, _ in claims],
-        claim_type=[ids["claim_type"][s.attributes.get("claim_type")] for s, _ in claims],
+        len(claims), **repeated(records, np.array(owner, np.int64)),
+        **{key: pa.array([m[key] for m in metas], pa.string()).take(rows) for key in metas[0]} if metas else {},
+        claim_id=[s.id for s in claims], text=[s.text for s in claims],
+        start=[s.start for s in claims], end=[s.end for s in claims],
+        label=[CLAIM_LABEL_IDS[s.attributes.get("check_worthiness")] for s in claims],
+        check_worthiness=[ids["check_worthiness"][s.attributes.get("check_worthiness")] for s in claims],
+        claim_type=[ids["claim_type"][s.attributes.get("claim_type")] for s in claims],
         sources=([len(x) for x in sources], {
             "id": [s.id for x in sources for s in x], "text": [s.text for x in sources for s in x],
             "source_type": [ids["source_type"][s.attributes.get("source_type")] for x in sources for s in x]}),
         hedges=([len(x) for x in hedges], {
             "id": [h.id for x in hedges for h in x], "text": [h.text for x in hedges for h in x],
             "hedge_strength": [ids["hedge_strength"][h.attributes.get("hedge_strength")] for x in hedges for h in x]}),
-        context=[text[a:b] for a, b in context], context_start=[a for a, _ in context], context_end=[b for _, b in context])
+        context=[t[a:b] for t, (a, b) in zip(texts, context)], context_start=[a for a, _ in context],
+        context_end=[b for _, b in context])
 
 
-def add_annotations(record: Record, span_columns: dict[str, Any], out: Columns) -> None:
-    """Every submitted annotation of the record's task, the final one flagged: for disagreement-aware training.
-    The final one's span columns are the documents' (`span_columns`), not made again."""
-    notes = record.annotations
+def add_annotations(records: Sequence[Record], spans: pa.StructArray, counts: np.ndarray, out: Columns) -> None:
+    """Every submitted annotation of each record's task, the final one flagged: for disagreement-aware training.
+    The final one's spans are taken from the documents' span array (`spans`, `counts` per record), not made
+    again; the others' are appended after it."""
+    notes = [(i, a) for i, r in enumerate(records) for a in r.annotations]
     if not notes:
         return
-    parts = [span_columns if a.spans is record.spans else spans_of(a.spans) for a in notes]
-    spans = parts[0] if len(parts) == 1 else {
-        key: {name: [x for p in parts for x in p[key][name]] for name in value} if isinstance(value, dict)
-        else [x for p in parts for x in p[key]] for key, value in parts[0].items()}
-    relations = [x for a in notes for x in a.relations]
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    others: list[SpanRow] = []
+    starts = []
+    for i, a in notes:
+        if a.spans is records[i].spans:
+            starts.append(offsets[i])
+        else:
+            starts.append(len(spans) + len(others))
+            others.extend(a.spans)
+    lengths = np.array([len(a.spans) for _, a in notes], np.int64)
+    index = ranges_of(starts, lengths)
+    flat = pa.concat_arrays([spans, span_array(others)]) if others else spans
+    if len(index) != len(flat) or (index != np.arange(len(flat))).any():
+        flat = flat.take(pa.array(index))
+    mine = np.array([i for i, _ in notes], np.int64)
+    relations = [x for _, a in notes for x in a.relations]
     out.extend(
-        len(notes), **{name: value_of(record) for name, value_of in PROVENANCE_OF.items()
-                       if name not in ("annotation_id", "annotator")},
-        annotation_id=[a.annotation_id for a in notes], annotator=[a.annotator for a in notes],
-        is_final=[a.annotation_id == record.annotation_id for a in notes], review=[REVIEW_IDS[a.review] for a in notes],
-        ground_truth=[a.ground_truth for a in notes], lead_time=[a.lead_time for a in notes],
-        created_at=[a.created_at for a in notes], updated_at=[a.updated_at for a in notes],
-        spans=([len(a.spans) for a in notes], spans), relations=([len(a.relations) for a in notes], relations_of(relations)))
+        len(notes), **repeated(records, mine, [name for name in PROVENANCE_OF if name not in ("annotation_id", "annotator")]),
+        annotation_id=[a.annotation_id for _, a in notes], annotator=[a.annotator for _, a in notes],
+        is_final=[a.annotation_id == records[i].annotation_id for i, a in notes],
+        review=[REVIEW_IDS[a.review] for _, a in notes], ground_truth=[a.ground_truth for _, a in notes],
+        lead_time=[a.lead_time for _, a in notes], created_at=[a.created_at for _, a in notes],
+        updated_at=[a.updated_at for _, a in notes], spans=(lengths, flat),
+        relations=([len(a.relations) for _, a in notes], relations_of(relations)))
 
 
 def columns(records: Sequence[Record]) -> tuple[dict[str, Columns], int]:
     """The rows of every config for `records`, in write order, and the number of spans off token boundaries."""
     out = {config: Columns(config) for config in FEATURES}
     sentences = [split_sentences(r.article.text) for r in records]
-    for record, sents in zip(records, sentences):
-        span_columns = spans_of(record.spans)
-        add_record(record, sents, span_columns, out)
-        add_annotations(record, span_columns, out["annotations"])
+    spans = span_array([s for r in records for s in r.spans])
+    counts = np.array([len(r.spans) for r in records], np.int64)
+    add_documents(records, spans, counts, out["documents"])
+    sents = Sentences.of(sentences)
+    bases = np.cumsum([0] + [len(r.article.text) + 1 for r in records])
+    ranges = add_sentences(records, sents, bases, "\n".join(r.article.text for r in records), out["sentences"])
+    add_claims(records, sentences, ranges - sents.first[np.repeat(np.arange(len(records)), counts)][:, None],
+               out["claims"])
+    add_annotations(records, spans, counts, out["annotations"])
     off = sum(add_tokens(records[at:at + TOKENS_BATCH], sentences[at:at + TOKENS_BATCH], out["tokens"])
               for at in range(0, len(records), TOKENS_BATCH))
     return out, off

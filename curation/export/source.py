@@ -19,6 +19,7 @@ import struct
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,9 @@ BUFFERED = 32 << 20  # bytes of bucket records held before they are appended to 
 RESULT, DATA = b"r", b"d"
 binary = pa.binary()
 SUBMITTED = ("annotation_id", "author", "review", "ground_truth", "lead_time", "created_at", "updated_at")
+
+
+BY_OFFSETS = itemgetter(1, 2, 0)  # SpanRow: start, end, id
 
 
 class NothingReviewed(CurationError, ValueError):
@@ -96,9 +100,12 @@ class Plan:
     stories: StoryCounts
 
     def chunks(self) -> list[tuple[str, pl.DataFrame, Path]]:
-        """(split, rows, bucket file) of every chunk in write order; rows stay a compact frame until built."""
-        return [(SPLITS[frame["split"][0]], frame, self.buckets / str(chunk))
-                for (chunk,), frame in self.chosen.group_by("chunk", maintain_order=True)]
+        """(split, rows, bucket file) of every chunk in write order; rows stay a compact frame until built, each a
+        slice of `chosen` (sorted by chunk), not a copy."""
+        sizes = self.chosen.group_by("chunk", maintain_order=True).agg(pl.len(), pl.first("split"))
+        starts = [0, *sizes["len"].cum_sum().to_list()]
+        return [(SPLITS[split], self.chosen.slice(start, n), self.buckets / str(chunk))
+                for (chunk, n, split), start in zip(sizes.iter_rows(), starts)]
 
 
 def article_from_task(task_id: int, data: dict[str, Any]) -> Article:
@@ -288,7 +295,7 @@ def to_record(row: dict[str, Any], bucket: dict[bytes, dict[int, bytes]], salt: 
     data = orjson.loads(bucket[DATA][row["task_id"]])
     article = article_from_task(row["task_id"], data)
     spans, relations = read_result(article, orjson.loads(bucket[RESULT][row["annotation_id"]]))
-    spans, relations = sorted(spans, key=lambda s: (s.start, s.end, s.id)), sorted(relations)
+    spans, relations = sorted(spans, key=BY_OFFSETS), sorted(relations)
     annotations, unreadable = [], 0
     for a in row["submitted"] or ():
         if a["annotation_id"] == row["annotation_id"]:
@@ -299,7 +306,7 @@ def to_record(row: dict[str, Any], bucket: dict[bytes, dict[int, bytes]], salt: 
             except ValueError:
                 unreadable += 1
                 continue
-            theirs = sorted(found[0], key=lambda s: (s.start, s.end, s.id)), sorted(found[1])
+            theirs = sorted(found[0], key=BY_OFFSETS), sorted(found[1])
         annotations.append(Submitted(
             annotation_id=a["annotation_id"], annotator=pseudonym(salt, a["author"]), review=a["review"],
             ground_truth=bool(a["ground_truth"]), lead_time=a["lead_time"], created_at=a["created_at"],

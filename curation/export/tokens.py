@@ -103,61 +103,69 @@ def tokenize(text: str, cuts: Iterable[int] = ()) -> tuple[np.ndarray, np.ndarra
     return np.flatnonzero(breaks & ~spaces), np.flatnonzero(last & ~spaces) + 1
 
 
-def bio_tags(starts: np.ndarray, ends: np.ndarray, spans: Sequence[tuple[int, int, str]]) -> np.ndarray:
-    """Tag ids (indices into TAGS) of the tokens for spans (start, end, label); see the module doc for overlaps.
+def all_tags(starts: np.ndarray, ends: np.ndarray,
+             spans: Sequence[tuple[int, int, str]]) -> tuple[np.ndarray, dict[str, np.ndarray], int]:
+    """The flattened tags (indices into TAGS; see the module doc for overlaps), one layer per label (indices into
+    LAYER_TAGS[label]) and the number of misaligned spans, in one pass over the spans: the flattened row and the
+    layers are painted together, each span into the flattened row and into its label's layer.
 
     A span covers every token it overlaps (tokens cut at its boundaries are exactly its own)."""
-    owner = np.full(len(starts), -1, np.int64)
-    label_index = np.array([LABEL_INDEX[label] for _, _, label in spans] + [0], np.int64)
-    if spans:
-        bounds = np.array([(s, e) for s, e, _ in spans], np.int64)
-        first = np.searchsorted(ends, bounds[:, 0], "right")  # the first token ending after the span's start
-        stop = np.searchsorted(starts, bounds[:, 1], "left")  # past the last token starting before its end
-        rank = RANK_OF_INDEX[label_index[:-1]]
-        # Paint order: longest first, then by precedence; a token's owner is the span painted last over it.
-        order = np.lexsort((rank, bounds[:, 0] - bounds[:, 1]))
-        painted = np.full(len(starts), -1, np.int64)
-        counts = np.maximum(stop - first, 0)[order]
-        covered = np.repeat(first[order] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
-        np.maximum.at(painted, covered, np.repeat(np.arange(len(order)), counts))
-        owner = np.where(painted >= 0, order[np.maximum(painted, 0)], -1)
-    tags = np.where(owner >= 0, 1 + 2 * label_index[owner], 0)
-    continues = np.zeros(len(owner), bool)
-    continues[1:] = (owner[1:] == owner[:-1]) & (owner[1:] >= 0)
-    return tags + continues
+    n, layers = len(starts), len(SCHEMA.span_labels)
+    label_index = np.array([LABEL_INDEX[label] for _, _, label in spans], np.int64)
+    painted = np.full((1 + layers) * n, -1, np.int64)  # rows: flattened, then one per label
+    bounds = np.array([(s, e) for s, e, _ in spans], np.int64).reshape(-1, 2)
+    first = np.searchsorted(ends, bounds[:, 0], "right")  # the first token ending after the span's start
+    stop = np.searchsorted(starts, bounds[:, 1], "left")  # past the last token starting before its end
+    # Paint order: longest first, then by precedence; a token's owner is the span painted last over it.
+    order = np.lexsort((RANK_OF_INDEX[label_index], bounds[:, 0] - bounds[:, 1]))
+    counts = np.maximum(stop - first, 0)[order]
+    covered = np.repeat(first[order] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+    rank = np.repeat(np.arange(len(order)), counts)
+    layer = np.repeat(1 + label_index[order], counts) * n
+    np.maximum.at(painted, np.concatenate([covered, covered + layer]), np.concatenate([rank, rank]))
+    owner = np.where(painted >= 0, order[np.maximum(painted, 0)] if len(order) else 0, -1).reshape(1 + layers, n)
+    continues = np.zeros(owner.shape, bool)
+    continues[:, 1:] = (owner[:, 1:] == owner[:, :-1]) & (owner[:, 1:] >= 0)
+    owned = (owner >= 0).astype(np.int64)
+    flat = np.where(owned[0] > 0, 1 + 2 * label_index[np.maximum(owner[0], 0)] if len(order) else 0, 0) + continues[0]
+    per_label = {label: owned[1 + i] + continues[1 + i] for i, label in enumerate(SCHEMA.span_labels)}
+    some = stop > first
+    at_first, at_last = np.minimum(first, max(n - 1, 0)), np.maximum(stop - 1, 0)
+    aligned = some & (starts[at_first] >= bounds[:, 0]) & (ends[at_last] <= bounds[:, 1]) if n else some
+    return flat, per_label, int((~aligned).sum())
+
+
+def bio_tags(starts: np.ndarray, ends: np.ndarray, spans: Sequence[tuple[int, int, str]]) -> np.ndarray:
+    """The flattened tags of all_tags."""
+    return all_tags(starts, ends, spans)[0]
 
 
 def layer_tags(starts: np.ndarray, ends: np.ndarray, spans: Sequence[tuple[int, int, str]], label: str) -> np.ndarray:
     """Tag ids (indices into LAYER_TAGS[label]) of the tokens for the spans of one label only."""
-    tags = bio_tags(starts, ends, [s for s in spans if s[2] == label])
-    return np.where(tags > 0, tags - 2 * LABEL_INDEX[label], 0)
+    return all_tags(starts, ends, spans)[1][label]
 
 
 def misaligned(text: str, starts: np.ndarray, ends: np.ndarray, spans: Sequence[tuple[int, int, str]]) -> int:
     """How many spans do not fall on token boundaries: a token they overlap runs past their start or end (their
     visible text, whitespace aside, is not whole tokens), or they overlap no token (whitespace only)."""
-    if not spans or not len(starts):
-        return len(spans)
-    bounds = np.array([(s, e) for s, e, _ in spans], np.int64)
-    first = np.searchsorted(ends, bounds[:, 0], "right")
-    stop = np.searchsorted(starts, bounds[:, 1], "left")
-    some = stop > first
-    at_first, at_last = np.minimum(first, len(starts) - 1), np.maximum(stop - 1, 0)
-    aligned = some & (starts[at_first] >= bounds[:, 0]) & (ends[at_last] <= bounds[:, 1])
-    return int((~aligned).sum())
+    return all_tags(starts, ends, spans)[2]
 
 
 def token_strings(text: str, starts: np.ndarray, ends: np.ndarray) -> pa.StringArray:
-    """`[text[a:b] for a, b in zip(starts, ends)]` as an Arrow array, cut from the UTF-8 bytes with numpy:
-    an export has millions of tokens, and a Python string for each costs more than tokenising."""
+    """`[text[a:b] for a, b in zip(starts, ends)]` for sorted, non-overlapping tokens (as `tokenize` gives) as an
+    Arrow array: the tokens' bytes are the text's UTF-8 bytes with those outside every token masked out (numpy).
+    An export has millions of tokens, and a Python string for each costs more than tokenising."""
+    edges = np.zeros(len(text) + 1, np.int8)
+    edges[starts] = 1
+    edges[ends] -= 1  # a token ending where the next starts: 0, still inside
+    inside = np.cumsum(edges[:-1], dtype=np.int32) > 0
     if text.isascii():  # one byte per code point (a flag CPython keeps): offsets are byte offsets
-        first, lengths = starts, ends - starts
+        lengths, mask = ends - starts, inside
     else:
         cps = codepoints(text)
         widths = 1 + (cps >= 0x80) + (cps >= 0x800) + (cps >= 0x10000)
         at = np.concatenate([[0], np.cumsum(widths)])  # byte offset of every code point
-        first, lengths = at[starts], at[ends] - at[starts]
-    offsets = np.concatenate([[0], np.cumsum(lengths)])
-    gather = np.arange(offsets[-1]) + np.repeat(first - offsets[:-1], lengths)
-    data = np.frombuffer(text.encode("utf-8"), np.uint8)[gather]
-    return pa.StringArray.from_buffers(len(starts), pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data))
+        lengths, mask = at[ends] - at[starts], np.repeat(inside, widths)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+    data = np.frombuffer(text.encode("utf-8"), np.uint8)[mask]
+    return pa.StringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(data))

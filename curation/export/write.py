@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from curation.errors import CurationError
-from curation.server.process import alive
+from curation.pids import alive
 
 PARTIAL = ".partial-"
 

@@ -30,7 +30,7 @@ from curation.preannotate.source_types import source_type
 from curation.train import calibration
 from curation.train.card import FILES, ModelError, read
 from curation.train.features import N_FEATURES, _vectorizers, matrix, rule_words
-from curation.train.spans import sequences, tag
+from curation.train.spans import regions_of, tag
 
 _WORD = re.compile(r"\w+")
 
@@ -117,7 +117,8 @@ class ModelPreannotator:
 
     def sources(self, text: str, ruled: Document) -> dict[int, list[tuple[int, int, float]]]:
         """Calibrated SOURCE spans by sentence index."""
-        found = tag(self.tagger, text, ruled)
+        decoding = self.models["SOURCE"]["decoding"]
+        found = tag(self.tagger, text, regions_of(ruled), (decoding,))[decoding]
         if not found:
             return {}
         scores = calibration.apply(self.models["SOURCE"]["calibration"], [score for *_, score in found])

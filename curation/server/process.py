@@ -29,6 +29,7 @@ from pydantic import SecretStr
 
 import httpx
 
+from curation.pids import alive
 from curation.private import make_private, open_private
 from curation.server import credentials, postgres
 from curation.server.credentials import Credentials
@@ -300,15 +301,6 @@ def _reap(pid: int) -> None:
         pass
 
 
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
 
 def _group_gone(pgid: int, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
@@ -321,5 +313,3 @@ def _group_gone(pgid: int, timeout: float) -> bool:
         if time.monotonic() > deadline:
             return False
         time.sleep(0.1)
-
-

@@ -98,7 +98,7 @@ def activity(live: pl.DataFrame, rule: ReviewRule) -> dict[int, dict[str, int]]:
     if not live.height:
         return {}
     frame = flagged(live, rule)
-    done = frame.group_by("completed_by").agg((~pl.col("was_cancelled")).sum().alias("annotations"),
+    done = frame.group_by("author").agg((~pl.col("was_cancelled")).sum().alias("annotations"),
                                                pl.col("was_cancelled").sum().alias("skips"))
     saved = frame.group_by("saver").agg((pl.col("accepts") | pl.col("grounds")).sum().alias("reviews"),
                                         pl.col("self_accept").sum().alias("self_accepts"))

@@ -1,13 +1,16 @@
 """`curation train`: training data -> three models -> a MODEL_DIR that appears whole or not at all.
 
-Everything is written into a hidden temporary folder beside MODEL_DIR and renamed
-into place at the end, so a killed training leaves MODEL_DIR as it was (absent, or
-the previous model). The same data and seed give byte-identical model files and
-card, except the card's `training.seconds`.
+Everything is written into a hidden temporary folder beside MODEL_DIR
+(`.NAME.partial-PID-*`) and renamed into place at the end, so a killed training
+leaves MODEL_DIR as it was (absent, or the previous model); the next training of
+that MODEL_DIR removes such folders once the process named in them is gone. The
+same data and seed give byte-identical model files and card, except the card's
+`training.seconds`.
 """
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import tempfile
@@ -18,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from curation.export.write import sha256
+from curation.pids import alive
 from curation.schema import SCHEMA
 from curation.train import card as cards
 from curation.train import sentences, spans
@@ -26,6 +30,7 @@ from curation.train.errors import DataError
 from curation.train.features import N_FEATURES
 
 Say = Callable[[str], None]
+PARTIAL, OLD = "partial", "old"  # .NAME.partial-PID-*: a training in progress; .NAME.old-PID-*: a model being replaced
 
 
 def check_target(out: Path) -> None:
@@ -60,9 +65,10 @@ def train_model(out: Path, *, datasets: list[str], dataset_root: Path, benchmark
     started = time.perf_counter()
     out = out.resolve()
     check_target(out)
+    remove_stale(out)
     data = gather(datasets, dataset_root, benchmarks, say)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.{PARTIAL}-{os.getpid()}-", dir=out.parent))
     try:
         models, evaluation = {}, {}
         for label, data_set, file in (("CLAIM", data.claim, cards.FILES["CLAIM"]), ("HEDGE", data.hedge, cards.FILES["HEDGE"])):
@@ -74,7 +80,7 @@ def train_model(out: Path, *, datasets: list[str], dataset_root: Path, benchmark
             "format": cards.FORMAT, "format_version": cards.FORMAT_VERSION, "name": name or out.name,
             "schema": {"name": SCHEMA.name, "version": SCHEMA.schema_version},
             "labels": ["CLAIM", "HEDGE", "SOURCE"],
-            "features": {"n_features": N_FEATURES, "blocks": ["word 1-2-grams", "char_wb 2-5-grams", "rules' regions"]},
+            "features": {"n_features": N_FEATURES, "blocks": ["word 1-2-grams", "char_wb 3-6-grams", "rules' regions"]},
             "models": models,
             "files": {f: {"sha256": sha256(tmp / f), "bytes": (tmp / f).stat().st_size}
                       for f in sorted(cards.FILES.values())},
@@ -113,11 +119,26 @@ def development(model_dir: Path, benchmarks: Path, say: Say) -> list[dict]:
     return rows
 
 
+def remove_stale(out: Path) -> None:
+    """Remove what trainings of `out` killed half-way (SIGKILL, power cut) left beside it: their
+    `.NAME.partial-PID-*` folders, and `.NAME.old-PID-*` ones, whose model is put back first if the kill came
+    between install's two renames. Only folders whose process PID is gone: a running training keeps its own."""
+    for kind in (PARTIAL, OLD):
+        prefix = f".{out.name}.{kind}-"
+        for path in sorted(out.parent.glob(f"{glob.escape(prefix)}*")):
+            pid = path.name[len(prefix):].split("-", 1)[0]
+            if not pid.isdigit() or alive(int(pid)):
+                continue
+            if kind == OLD and not out.exists() and (path / "model" / cards.CARD).is_file():
+                os.rename(path / "model", out)
+            shutil.rmtree(path, ignore_errors=True)
+
+
 def install(tmp: Path, out: Path) -> None:
     """Put the finished folder at `out` by rename; a previous model there is replaced, never mixed with."""
     os.chmod(tmp, 0o755)
     if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.{OLD}-{os.getpid()}-", dir=out.parent))
         os.rename(out, old / "model")
         os.rename(tmp, out)
         shutil.rmtree(old, ignore_errors=True)

@@ -23,7 +23,7 @@ from curation.schema import SCHEMA
 
 CARD = "model.json"
 FORMAT = "curation-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the CRF's attribution-frame features (a format-1 CRF would be fed features it never saw)
 FILES = {"CLAIM": "claim.npy", "HEDGE": "hedge.npy", "SOURCE": "source.crfsuite"}
 # The libraries whose code reads the model files: the same versions are required to load them.
 READERS = ("scikit-learn", "python-crfsuite", "numpy")
@@ -85,7 +85,7 @@ def read(model_dir: Path) -> dict[str, Any]:
         raise ModelError(f"{path}: not a curation model card")
     try:
         if card["format_version"] != FORMAT_VERSION:
-            raise ModelError(f"{path}: model format {card['format_version']}, this curation reads {FORMAT_VERSION}")
+            raise ModelError(f"{path}: model format {card['format_version']}, this curation reads {FORMAT_VERSION}; retrain the model")
         schema = card["schema"]
         if (schema["name"], schema["version"]) != (SCHEMA.name, SCHEMA.schema_version):
             raise ModelError(f"{path}: trained for schema {schema['name']} v{schema['version']}, this project's is "

@@ -63,6 +63,9 @@ def add_dataset(data: TrainingData, root: Path, ref: str) -> None:
     manifest = folder / "manifest.json"
     if not manifest.is_file():
         raise DataError(f"{manifest}: missing; {folder} is not a dataset version curation exported")
+    from curation.export.manifest import read as read_manifest
+
+    read_manifest(folder)  # a damaged manifest: one line naming it and what is wrong (a CurationError)
     try:
         sentences = load_dataset(str(folder), "sentences")
         documents = load_dataset(str(folder), "documents")

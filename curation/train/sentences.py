@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +25,8 @@ from curation.train.errors import DataError
 from curation.train.features import matrix
 from curation.train.folds import folds
 
-GRID = ((False, 1e-5), (False, 1e-4), (True, 1e-5), (True, 1e-4), (True, 3e-4))  # (rules' words as features, alpha)
+# (rules' words as features, alpha); those without the rules' words first: one matrix in memory at a time
+GRID = ((False, 1e-5), (False, 1e-4), (True, 1e-5), (True, 1e-4), (True, 2e-4), (True, 3e-4))
 EPOCHS = 20
 THRESHOLDS = np.round(np.arange(0.05, 0.96, 0.01), 2)
 
@@ -37,6 +39,7 @@ class SentenceSet:
     labels: list[bool] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
     rule_texts: list[str] = field(default_factory=list)
+    _matrix: tuple[bool, Any] | None = field(default=None, repr=False)
 
     def add(self, text: str, label: bool, group: str) -> None:
         self.texts.append(text)
@@ -45,6 +48,16 @@ class SentenceSet:
 
     def rule_decisions(self, label: str) -> np.ndarray:
         return np.array([f"R:{label}" in r.split() for r in self.rule_texts])
+
+    def features(self, use_rules: bool):
+        """The feature matrix, with or without the rules' words; only the last one asked for is kept (memory)."""
+        if self._matrix is None or self._matrix[0] != use_rules:
+            self._matrix = None
+            self._matrix = (use_rules, matrix(self.texts, self.rule_texts if use_rules else None))
+        return self._matrix[1]
+
+    def release(self) -> None:
+        self._matrix = None
 
 
 @dataclass(frozen=True)
@@ -94,11 +107,10 @@ def train(data: SentenceSet, label: str, seed: int, say: Callable[[str], None]) 
     if len(set(y.tolist())) < 2:
         raise DataError(f"{label}: the training data has only {'positive' if y.any() else 'negative'} sentences")
     rules = data.rule_decisions(label)
-    matrices = {use: matrix(data.texts, data.rule_texts if use else None) for use in {u for u, _ in GRID}}
     grid = []
     for use_rules, alpha in GRID:
         say(f"{label}: cross-validating alpha={alpha:g}{' with the rules as features' if use_rules else ''}")
-        oof = out_of_fold(matrices[use_rules], y, data.groups, alpha, seed)
+        oof = out_of_fold(data.features(use_rules), y, data.groups, alpha, seed)
         if oof is None:
             break
         _, f1 = best_threshold(oof, y, np.quantile(oof, np.linspace(0.01, 0.99, 99)))
@@ -125,7 +137,8 @@ def train(data: SentenceSet, label: str, seed: int, say: Callable[[str], None]) 
         mapping = None
         section["selection"] = "not cross-validated: fewer than 2 groups (articles) with both decisions"
     say(f"{label}: fitting alpha={alpha:g} on {len(y)} sentences")
-    final = _fit(matrices[use_rules], y, alpha, seed)
+    final = _fit(data.features(use_rules), y, alpha, seed)
+    data.release()
     if mapping is None:  # no held-aside scores: the model's own (logistic) probability, uncalibrated
         mapping = calibration.LOGISTIC
     params = {"intercept": round(float(final.intercept_[0]), 8), "use_rules": use_rules, "alpha": alpha,

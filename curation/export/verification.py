@@ -25,8 +25,8 @@ def problems(version_dir: Path) -> list[str]:
     """Everything wrong with a version folder; empty when it is intact."""
     try:
         manifest = mf.read(version_dir)
-    except (OSError, ValueError) as exc:
-        return [f"{version_dir / mf.MANIFEST}: unreadable: {exc}"]
+    except mf.ManifestError as exc:
+        return [str(exc)]
     found = {p.relative_to(version_dir).as_posix() for p in version_dir.rglob("*") if p.is_file()} - {mf.MANIFEST}
     listed = set(manifest.get("files", {}))
     errors = [f"{path}: not in the manifest" for path in sorted(found - listed)]
