@@ -43,6 +43,12 @@ def run_isolated(module: str, *args: str) -> dict:
 
 
 def peak_rss_mb() -> float:
+    """This process's own peak RSS (VmHWM, which starts afresh at exec): ru_maxrss carries the parent's over fork and
+    exec, so a contender started by a parent that synthesised a large corpus would report the parent's."""
+    status = Path("/proc/self/status")
+    for line in status.read_text().splitlines() if status.exists() else ():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

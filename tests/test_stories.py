@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import json
 import random
+import re
+import sqlite3
 import stat
+from contextlib import closing
 
 import numpy as np
 import pytest
+from datasketch import MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -22,8 +26,8 @@ from curation.models import Article, Problem
 from curation.pipeline import iter_tasks
 from curation.stories import registry
 from curation.stories.assign import Stories
-from curation.stories.index import containment, fingerprint
-from curation.stories.shingles import jaccard, shingles
+from curation.stories.index import Signer, containment, fingerprint, fingerprints
+from curation.stories.shingles import _BASE, _MULTIPLIERS, jaccard, shingle_all, shingles
 from curation.workspace import StoryRules, Workspace, WorkspaceConfig, WorkspaceError
 from tests.conftest import ROOT
 from tests.strategies import messy_text
@@ -55,6 +59,70 @@ def test_shingles_ignore_case_punctuation_and_line_breaks(text):
     restyled = text.upper().replace(".", " ").replace("\n", " \r\n ").replace(",", ";")
     if text.upper().lower() == text.lower():  # case-folding round trips (not so for every code point)
         assert np.array_equal(shingles(text, 5), shingles(restyled, 5))
+
+
+def _mixed(h: int) -> int:
+    """splitmix64's finaliser on Python ints."""
+    h ^= h >> 30
+    h = h * 0xBF58476D1CE4E5B9 % 2**64
+    h ^= h >> 27
+    h = h * 0x94D049BB133111EB % 2**64
+    return h ^ (h >> 31)
+
+
+def reference_shingles(text: str, size: int) -> np.ndarray:
+    """The shingle hashes by their definition, a word and a shingle at a time: a word (what `\\w+` matches in the
+    lower-cased text) hashes to mix(sum of code point * BASE**position + length); a shingle to mix(sum of its words'
+    hashes * the multiplier of their place in it). The registry stores signatures made from these: they must not
+    change, whichever way they are computed."""
+    words = [_mixed((sum(ord(c) * pow(_BASE, k, 2**64) for k, c in enumerate(w)) + len(w)) % 2**64)
+             for w in re.findall(r"\w+", text.lower())]
+    starts = range(max(len(words) - size + 1, 1)) if words else ()
+    found = {_mixed(sum(h * int(m) for h, m in zip(words[i:i + size], _MULTIPLIERS)) % 2**64) for i in starts}
+    return np.array(sorted(found), dtype=np.uint64)
+
+
+texts = st.one_of(messy_text, words, st.lists(words, min_size=1, max_size=4).map("\n\n".join))
+
+
+@given(texts, st.integers(1, 8))
+def test_shingle_hashes_are_the_defined_ones_for_ascii_and_other_text(text, size):
+    assert np.array_equal(shingles(text, size), reference_shingles(text, size))
+
+
+@given(st.lists(texts, max_size=12))
+@settings(deadline=None)
+def test_fingerprints_of_many_texts_at_once_are_each_texts_own(batch):
+    together = fingerprints(batch, 5)
+    assert len(together) == len(batch) == len(shingle_all(batch, 5))
+    for text, found in zip(batch, together):
+        alone = fingerprint(text, 5)
+        assert np.array_equal(found.shingles, alone.shingles) and np.array_equal(found.shingles, shingles(text, 5))
+        assert np.array_equal(found.whole.hashvalues, alone.whole.hashvalues)
+        assert np.array_equal(found.head.hashvalues, alone.head.hashvalues)
+
+
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=300, unique=True))
+def test_the_signer_gives_datasketchs_minhash_of_the_values_one_by_one(values):
+    hashes = np.array(sorted(values), dtype=np.uint64)
+    sign = Signer()
+    sign(np.array([1, 2, 3], dtype=np.uint64) << np.uint64(40))  # the reused MinHash starts afresh for each set
+    expected = MinHash(num_perm=32, hashfunc=int)
+    expected.update_batch([v >> 32 for v in sorted(values)])
+    assert np.array_equal(sign(hashes).hashvalues, expected.hashvalues)
+
+
+def test_stories_in_chunks_are_what_placing_one_at_a_time_gives():
+    rng = random.Random(7)
+    raws = example_raws()
+    articles = [parse_text(EDITS[rng.choice(sorted(EDITS))](rng.choice(raws), rng), source_path=f"{i}.txt",
+                           url=f"https://outlet.example/{i}") for i in range(150)]
+    one_by_one = Stories(StoryRules())
+    expected = [one_by_one.place(a) for a in articles]
+    problems: list[Problem] = []
+    chunked = list(Stories(StoryRules()).assign(articles, problems.append))
+    assert [a.story_id for a in chunked] == [a.story_id for a, _ in expected]
+    assert problems == [p for _, p in expected if p is not None] and len({a.story_id for a in chunked}) < len(raws) * 2
 
 
 @given(messy_text)
@@ -166,6 +234,20 @@ def test_the_registry_is_owner_only_ordered_idempotent_and_refuses_damage(tmp_pa
     path.write_bytes(b"not a database" * 100)
     with pytest.raises(WorkspaceError, match="not a readable story registry"):
         registry.read(path)
+
+
+def test_stored_signatures_are_kept_unless_the_shingles_they_were_made_from_changed(tmp_path):
+    article = parse_text(example_raws()[3], source_path="a.txt")
+    recorded_stories(tmp_path, [article])
+    path = tmp_path / "stories.sqlite"
+    with closing(sqlite3.connect(path)) as db, db:  # as registries were written when the LSH bands were a setting
+        db.execute("INSERT OR REPLACE INTO settings VALUES ('bands', '(10, 3)/(8, 4)')")
+        db.execute("UPDATE members SET whole = ?", (np.zeros(32, np.uint32).tobytes(),))  # kept unless signed again
+    assert not Stories.open(StoryRules(), path).members[0].whole.any()
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("UPDATE settings SET value = '4' WHERE key = 'shingle_size'")
+    signed = Stories.open(StoryRules(), path).members[0].whole
+    assert np.array_equal(signed, fingerprint(article.text, 5).whole.hashvalues)
 
 
 def test_pipeline_assigns_story_ids_for_iter_tasks_users(tmp_path):

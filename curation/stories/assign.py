@@ -27,19 +27,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from curation.ingest.dedup import where
 from curation.models import Article, Problem
 from curation.stories import registry
 from curation.stories.ids import first_story_id
-from curation.stories.index import (HEAD_BANDS, NUM_PERM, WHOLE_BANDS, Fingerprint, NearDuplicateIndex, as_minhash,
-                                     containment, fingerprint)
+from curation.stories.index import (NUM_PERM, Fingerprint, NearDuplicateIndex, as_minhash, containment, fingerprint,
+                                     fingerprints)
 from curation.stories.registry import Member
 from datasketch import MinHash
 from pydantic import ValidationError
 
 from curation.workspace import StoryRules, Workspace, WorkspaceError
+
+
+CHUNK = 64  # articles fingerprinted at once
 
 
 def text_identity(article: Article) -> bool:
@@ -65,15 +69,15 @@ class Stories:
 
     @property
     def settings(self) -> dict[str, str]:
-        return {"shingle_size": str(self.rules.shingle_size), "num_perm": str(NUM_PERM),
-                "bands": f"{WHOLE_BANDS}/{HEAD_BANDS}", "scheme": "affine32"}
+        """What the stored signatures depend on (the LSH bands do not: they are cut from the signatures)."""
+        return {"shingle_size": str(self.rules.shingle_size), "num_perm": str(NUM_PERM), "scheme": "affine32"}
 
     @classmethod
     def open(cls, rules: StoryRules, path: Path | None = None) -> Stories:
         """The stories recorded at `path` (none if it is None or absent), ready to place new articles."""
         stories = cls(rules, path)
         known, settings = registry.read(path) if path else ([], {})
-        fresh = settings != stories.settings
+        fresh = any(settings.get(key) != value for key, value in stories.settings.items())
         for member in known:
             if fresh:  # made with other settings: sign again
                 found = fingerprint(member.text, rules.shingle_size)
@@ -94,12 +98,14 @@ class Stories:
         self.by_story.setdefault(member.story_id, []).append(member)
         self.index.add(member.packed, whole, head)
 
-    def place(self, article: Article) -> tuple[Article, Problem | None]:
-        """The article with its story id (and a revision's inherited article id), and the finding to report."""
+    def place(self, article: Article, found: Fingerprint | None = None) -> tuple[Article, Problem | None]:
+        """The article with its story id (and a revision's inherited article id), and the finding to report.
+        `found`: the article's fingerprint, if it was made already (`assign` makes them many at a time)."""
         if (known := self.by_hash.get(article.content_hash)) is not None:
             self.batch.setdefault(known.content_hash, known)
             return with_story(article, known), None
-        found = fingerprint(article.text, self.rules.shingle_size)
+        if found is None:
+            found = fingerprint(article.text, self.rules.shingle_size)
         role, other, score = "first", None, None
         bridged: list[tuple[Member, float]] = []  # the best match of each other story it is as close to
         if (same := self.by_article.get(article.article_id)) is not None:
@@ -137,12 +143,17 @@ class Stories:
         self.by_story.setdefault(story_id, []).append(member)
 
     def assign(self, articles: Iterable[Article], on_problem: Callable[[Problem], None]) -> Iterator[Article]:
-        """Place every article, reporting each near-duplicate and revision to `on_problem` as it is found."""
-        for article in articles:
-            placed, problem = self.place(article)
-            if problem is not None:
-                on_problem(problem)
-            yield placed
+        """Place every article, reporting each near-duplicate and revision to `on_problem` as it is found. The
+        articles are fingerprinted CHUNK at a time, which costs much less than one at a time."""
+        iterator = iter(articles)
+        while chunk := list(islice(iterator, CHUNK)):
+            new = [a for a in chunk if a.content_hash not in self.by_hash]
+            found = dict(zip((a.content_hash for a in new), fingerprints([a.text for a in new], self.rules.shingle_size)))
+            for article in chunk:
+                placed, problem = self.place(article, found.get(article.content_hash))
+                if problem is not None:
+                    on_problem(problem)
+                yield placed
 
     def member(self, content_hash: str) -> Member | None:
         return self.by_hash.get(content_hash)

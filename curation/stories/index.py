@@ -12,50 +12,79 @@ The similarity reported and decided on is exact: the share of the shorter text's
 that the other text has too (containment), so a trimmed copy of a story is as similar as
 a lightly edited one. Candidates are ranked by the signatures' estimated Jaccard and only
 the best `CHECKED` get the exact check, so a story with hundreds of copies costs no more
-than one with two.
+than one with two. The shingles of the texts indexed or checked last are kept for that
+check (up to `RECENT_BYTES`); an older text is shingled again from its compressed copy.
 """
 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-from curation.stories.shingles import Words, combine, shingles, word_hashes
+from curation.stories.shingles import Words, distinct, shingle_all, shingles
 
 NUM_PERM = 32
-WHOLE_BANDS = (10, 3)  # P(candidate) 0.91 at Jaccard 0.6, 0.985 at 0.7; ~1e-6 for unrelated articles
-HEAD_BANDS = (8, 4)  # P(candidate) 0.985 at Jaccard 0.8 (a head is usually untouched: 1.0)
+WHOLE_BANDS = (9, 3)  # P(candidate) 0.89 at Jaccard 0.6, 0.98 at 0.7; 1e-5 at 0.01 (unrelated articles)
+HEAD_BANDS = (3, 10)  # P(candidate) 0.72 at Jaccard 0.9 (a head is usually untouched: 1.0)
 HEAD_WORDS = 50
-ONE_LINER_WORDS = 15  # paragraphs this short (credits, sign-up lines, datelines) are not a lede
+ONE_LINER_WORDS = 15  # paragraphs this short (credits, sign-up lines, datelines) are not a lede (>= MAX_SIZE)
 CHECKED = 4
-CLEAR_MATCH = 0.9
-RECENT = 4096  # shingle sets of recently added or checked texts kept (~13 MB)
+RECENT_BYTES = 96 << 20  # shingles kept for exact checks: those of the last ~40,000 news articles
 SCHEME = "affine32"
-_TEMPLATE = MinHash(num_perm=NUM_PERM, hashfunc=int)  # seed 1: the same permutations in every run
+_TEMPLATE = MinHash(num_perm=NUM_PERM, scheme=SCHEME)  # seed 1: the same permutations in every run
+_HIGH = np.uint64(32)
 
 
-def head(words: Words) -> np.ndarray:
-    """The lede's word hashes: the first paragraph of ONE_LINER_WORDS words or more, cut at HEAD_WORDS (all the
+def _as_is(values: np.ndarray) -> np.ndarray:
+    """datasketch's `hashfunc` for an already hashed batch (see `Signer`)."""
+    return values
+
+
+def lede(words: Words) -> slice:
+    """Where the lede's words are: the first paragraph of ONE_LINER_WORDS words or more, cut at HEAD_WORDS (all the
     words if none is). One paragraph only, so dropping or adding the next one leaves it alone."""
     bounds = np.append(words.paragraph_starts, words.hashes.size)
     for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
         if end - start >= ONE_LINER_WORDS:
-            return words.hashes[start:min(end, start + HEAD_WORDS)]
-    return words.hashes
+            return slice(start, min(end, start + HEAD_WORDS))
+    return slice(0, words.hashes.size)
 
 
-def minhash(hashes: np.ndarray) -> MinHash:
-    """datasketch MinHash of a shingle set (the high 32 bits of each 64-bit shingle hash)."""
-    found = MinHash(num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=SCHEME, hashfunc=int)
-    found.update_batch((hashes >> np.uint64(32)).tolist())
-    return found
+def head(words: Words, ordered: np.ndarray, size: int) -> np.ndarray:
+    """The lede's shingles, taken from the text's shingles in word order: those that start and end in
+    the lede. A text shorter than a shingle is its own lede."""
+    span = lede(words)
+    if span.stop - span.start < size:
+        return distinct(ordered)
+    return distinct(ordered[span.start:span.stop - size + 1])
 
 
-def as_minhash(values: np.ndarray) -> MinHash:
-    return MinHash(hashvalues=values, permutations=_TEMPLATE.permutations, scheme=SCHEME, hashfunc=int)
+class Signer:
+    """datasketch MinHashes of shingle sets (the high 32 bits of each 64-bit shingle hash), as LeanMinHashes: one
+    MinHash is cleared and filled for each set, which costs a set much less than a MinHash of its own.
+
+    The shingles are hashed already, so the whole array goes to `update_batch` as one item with `_as_is` as the
+    hash function: datasketch makes an array of what the hash function returns and permutes it as a column, so
+    the values need no Python loop (and no sha1). The result is the same as `update_batch` over the values one by
+    one with `hashfunc=int` (tests/test_stories.py checks it)."""
+
+    def __init__(self) -> None:
+        self.minhash = MinHash(num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=SCHEME, hashfunc=_as_is)
+
+    def __call__(self, hashes: np.ndarray) -> LeanMinHash:
+        self.minhash.clear()
+        if hashes.size:
+            self.minhash.update_batch([(hashes >> _HIGH).astype(np.uint32)])
+        return LeanMinHash(self.minhash)
+
+
+def as_minhash(values: np.ndarray) -> LeanMinHash:
+    """A stored signature, ready for the LSH indexes."""
+    return LeanMinHash(seed=_TEMPLATE.seed, hashvalues=values, scheme=SCHEME)
 
 
 @dataclass(frozen=True)
@@ -67,10 +96,17 @@ class Fingerprint:
     head: MinHash
 
 
+def fingerprints(texts: Sequence[str], size: int) -> list[Fingerprint]:
+    """The texts' fingerprints; many texts at once cost much less each than one (`shingle_all`)."""
+    sign, found = Signer(), []
+    for words, ordered in shingle_all(texts, size):
+        hashes = distinct(ordered)
+        found.append(Fingerprint(hashes, sign(hashes), sign(head(words, ordered, size))))
+    return found
+
+
 def fingerprint(text: str, size: int) -> Fingerprint:
-    words = word_hashes(text)
-    hashes = combine(words.hashes, size)
-    return Fingerprint(hashes, minhash(hashes), minhash(combine(head(words), size)))
+    return fingerprints([text], size)[0]
 
 
 def containment(a: np.ndarray, b: np.ndarray) -> float:
@@ -89,7 +125,8 @@ class NearDuplicateIndex:
         self.head = MinHashLSH(num_perm=NUM_PERM, params=HEAD_BANDS)
         self.texts: list[bytes] = []  # zlib-compressed, for the exact check
         self.signatures = np.zeros((1024, NUM_PERM), dtype=np.uint32)
-        self.recent: dict[int, np.ndarray] = {}
+        self.recent: dict[int, np.ndarray] = {}  # shingles of texts added or checked lately, oldest first
+        self.recent_bytes = 0
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -116,24 +153,16 @@ class NearDuplicateIndex:
 
     def shingles_of(self, key: int) -> np.ndarray:
         """An indexed text's shingles; recent ones are kept, since a story's copies tend to arrive close together."""
-        if (cached := self.recent.get(key)) is None:
-            cached = self.remember(key, shingles(zlib.decompress(self.texts[key]).decode("utf-8"), self.size))
-        return cached
+        if (found := self.recent.pop(key, None)) is None:
+            found = shingles(zlib.decompress(self.texts[key]).decode("utf-8"), self.size)
+        return self.remember(key, found)
 
     def remember(self, key: int, found: np.ndarray) -> np.ndarray:
-        if len(self.recent) >= RECENT:
-            self.recent.pop(next(iter(self.recent)))
+        """Keep a text's shingles among the recent ones (the oldest go past RECENT_BYTES)."""
+        if (old := self.recent.pop(key, None)) is not None:
+            self.recent_bytes -= old.nbytes
         self.recent[key] = found
+        self.recent_bytes += found.nbytes
+        while self.recent_bytes > RECENT_BYTES and len(self.recent) > 1:
+            self.recent_bytes -= self.recent.pop(next(iter(self.recent))).nbytes
         return found
-
-    def best_match(self, found: Fingerprint) -> tuple[int, float] | None:
-        """The indexed text most similar to `found` if that similarity reaches the threshold: (key, exact similarity).
-        A candidate at CLEAR_MATCH or above ends the search (candidates come best estimate first)."""
-        best: tuple[int, float] | None = None
-        for key in self.candidates(found):
-            score = containment(found.shingles, self.shingles_of(key))
-            if score >= self.threshold and (best is None or score > best[1]):
-                best = (key, score)
-                if score >= CLEAR_MATCH:
-                    break
-        return best

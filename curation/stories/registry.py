@@ -54,7 +54,10 @@ CREATE TABLE IF NOT EXISTS members (
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 def pack(text: str) -> bytes:
-    return zlib.compress(text.encode("utf-8"), 1)
+    """zlib, fast: a 16 kB window and small hash tables cost an article nothing in size and are set up in a third of
+    the time of the defaults (the set-up, not the compression, is most of the cost for an article)."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, 14, 6)
+    return packer.compress(text.encode("utf-8")) + packer.flush()
 
 
 _COLUMNS = ("content_hash", "article_id", "story_id", "role", "of", "similarity", "source", "source_path", "title",

@@ -8,11 +8,14 @@ points (from prefix sums), mixed; a shingle's hash is a mixed combination of its
 hashes. The hashes are stable across runs and machines (unlike Python's `hash`), since the
 story registry stores signatures made from them. Distinct shingles of natural text share
 a hash with probability ~2**-64, so the similarity of two hash sets is that of the
-shingle sets.
+shingle sets. For one article numpy's cost per call is most of the cost, so `shingle_all`
+shingles many texts in one pass, each exactly as alone (tests/test_stories.py checks the
+hashes against their definition worked out a word at a time).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -24,7 +27,8 @@ _MULTIPLIERS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E377
 MAX_SIZE = len(_MULTIPLIERS)
 _BASE = 0x100000001B3  # odd, so invertible modulo 2**64
 _ASCII_WORD = np.array([chr(c).isalnum() or c == ord("_") for c in range(128)])
-_wide_word: dict[int, bool] = {}
+_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _powers = np.ones(1, dtype=np.uint64)
 _inverse = np.ones(1, dtype=np.uint64)
 
@@ -43,13 +47,13 @@ def _grow(n: int) -> None:
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser: every input bit reaches every output bit (MinHash reads the high half)."""
-    with np.errstate(over="ignore"):
-        h = h ^ (h >> np.uint64(30))
-        h = h * np.uint64(0xBF58476D1CE4E5B9)
-        h = h ^ (h >> np.uint64(27))
-        h = h * np.uint64(0x94D049BB133111EB)
-        return h ^ (h >> np.uint64(31))
+    """splitmix64's finaliser: every input bit reaches every output bit (MinHash reads the high half).
+    Array arithmetic wraps modulo 2**64 silently (only scalar arithmetic warns)."""
+    h = h ^ (h >> _S30)
+    h = h * _M1
+    h = h ^ (h >> _S27)
+    h = h * _M2
+    return h ^ (h >> _S31)
 
 
 class Words(NamedTuple):
@@ -59,45 +63,80 @@ class Words(NamedTuple):
     paragraph_starts: np.ndarray  # index into `hashes` of each paragraph's first word
 
 
-def word_hashes(text: str) -> Words:
-    lowered = text.lower()
+def _code_points(lowered: str) -> tuple[np.ndarray, np.ndarray]:
+    """The text's code points and which of them are word characters. ASCII text (the usual case) is read one
+    byte per character; the hashes do not depend on the path taken."""
+    if lowered.isascii():
+        points = np.frombuffer(lowered.encode("ascii"), dtype=np.uint8)
+        return points, _ASCII_WORD[points]
     points = np.frombuffer(lowered.encode("utf-32-le"), dtype=np.uint32)
-    wide = points >= 128
-    word = np.zeros(len(points), dtype=bool)
-    word[~wide] = _ASCII_WORD[points[~wide]]
-    if wide.any():
-        for c in np.unique(points[wide]).tolist():
-            if c not in _wide_word:
-                _wide_word[c] = chr(c).isalnum()
-        word[wide] = [_wide_word[c] for c in points[wide].tolist()]
-    edges = np.diff(np.concatenate([[False], word, [False]]).astype(np.int8))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    _grow(len(points))
-    with np.errstate(over="ignore"):
-        prefix = np.concatenate([np.zeros(1, dtype=np.uint64),
-                                 np.cumsum(points.astype(np.uint64) * _powers[:len(points)], dtype=np.uint64)])
-        hashes = _mix((prefix[ends] - prefix[starts]) * _inverse[starts] + (ends - starts).astype(np.uint64))
-    breaks = np.flatnonzero((points[:-1] == 10) & (points[1:] == 10)) if len(points) > 1 else np.zeros(0, np.int64)
-    return Words(hashes, np.searchsorted(starts, np.concatenate([[0], breaks + 2])))
+    word = _ASCII_WORD[np.minimum(points, 127)]  # 127 (DEL) is no word character
+    wide = np.flatnonzero(points >= 128)
+    word[wide] = [chr(c).isalnum() for c in points[wide].tolist()]
+    return points, word
 
 
-def combine(hashed: np.ndarray, size: int) -> np.ndarray:
-    """Sorted, distinct hashes of the `size`-word shingles of a word-hash sequence (fewer words: one shingle)."""
+class Shingled(NamedTuple):
+    """A text's words, and the hashes of its shingles in word order (shingle i starts at word i)."""
+
+    words: Words
+    ordered: np.ndarray
+
+
+def shingle_all(texts: Sequence[str], size: int) -> list[Shingled]:
+    """Every text's words and shingles, each exactly as for the text alone, worked out in one pass over all of them
+    (joined by spaces): for an article, numpy's cost per call is most of the cost, and here it is paid once."""
     if not 1 <= size <= MAX_SIZE:
         raise ValueError(f"shingle size {size}: expected 1 to {MAX_SIZE} words")
+    lowered = [text.lower() for text in texts]
+    offsets = np.cumsum([0] + [len(text) + 1 for text in lowered])  # each text, and the space after it
+    points, word = _code_points(" ".join(lowered) + " ")
+    n = len(points)
+    padded = np.zeros(n + 2, dtype=bool)
+    padded[1:-1] = word
+    bounds = np.flatnonzero(padded[1:] != padded[:-1])  # word starts and ends, alternating
+    starts, ends = bounds[0::2], bounds[1::2]
+    _grow(n)
+    prefix = np.zeros(n + 1, dtype=np.uint64)
+    np.cumsum(points * _powers[:n], out=prefix[1:])
+    hashes = _mix((prefix[ends] - prefix[starts]) * _inverse[starts] + (ends - starts).astype(np.uint64))
+    newline = points == 10
+    breaks = np.flatnonzero(newline[:-1] & newline[1:])  # never at a joining space
+    paragraphs = np.searchsorted(starts, breaks + 2)  # the word after each paragraph break
+    ordered = _in_order(hashes, size)  # shingles across two texts are in no text's slice
+    first_word, first_break = np.searchsorted(starts, offsets).tolist(), np.searchsorted(breaks, offsets).tolist()
+    found = []
+    for k in range(len(texts)):
+        w0, w1 = first_word[k], first_word[k + 1]
+        words = Words(hashes[w0:w1], np.concatenate([[0], paragraphs[first_break[k]:first_break[k + 1]] - w0]))
+        found.append(Shingled(words, ordered[w0:w1 - size + 1] if w1 - w0 >= size else _in_order(words.hashes, size)))
+    return found
+
+
+def _in_order(hashed: np.ndarray, size: int) -> np.ndarray:
+    """The hashes of the `size`-word shingles of a word-hash sequence, shingle i starting at word i (fewer words:
+    one shingle of them all)."""
     if hashed.size == 0:
         return hashed
     n = max(hashed.size - size + 1, 1)
-    with np.errstate(over="ignore"):
-        combined = np.zeros(n, dtype=np.uint64)
-        for i in range(min(size, hashed.size)):
-            combined += hashed[i:i + n] * _MULTIPLIERS[i]
-    return np.unique(_mix(combined))
+    combined = hashed[:n] * _MULTIPLIERS[0]
+    for i in range(1, min(size, hashed.size)):
+        combined += hashed[i:i + n] * _MULTIPLIERS[i]
+    return _mix(combined)
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (np.unique without its generality, which costs more than the sort here)."""
+    values = np.sort(values)
+    keep = np.empty(values.size, dtype=bool)
+    keep[:1] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
 def shingles(text: str, size: int) -> np.ndarray:
     """Sorted, distinct hashes of the text's `size`-word shingles."""
-    return combine(word_hashes(text).hashes, size)
+    return distinct(shingle_all([text], size)[0].ordered)
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
