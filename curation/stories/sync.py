@@ -262,9 +262,12 @@ class StoryPush:
                 if m.role == "copy" and m.task_id is None and m.content_hash not in left_out}
         if not ours and len(task_ids) < 2:  # no copy to show, and no other task that could hold one
             return
-        with_task = {m.content_hash for m in members if m.task_id is not None}
         for _ in range(RETRIES):
             tasks = list(existing(client, task_ids))
+            # a copy "has a task" only if that task is still there: another push may have adopted a task here that
+            # its own settle deleted and linked since, and dropping that copy would erase what that push showed
+            alive = {t.id for t in tasks}
+            with_task = {m.content_hash for m in members if m.task_id in alive}
             if not ours and not any((t.meta or {}).get("copies") for t in tasks):
                 return
             copies = merged([(t.meta or {}).get("copies") or [] for t in tasks] + [list(ours.values())], with_task)
