@@ -1,9 +1,10 @@
 """The typer application every command module registers on, and what all commands share: errors, JSON, progress.
 
 Exit codes: 0 success, 1 failure (`error: <one line>` on stderr), 2 usage (a bad option or argument, reported by
-click before any work starts, also in one `error:` line, with the command's --help to see). Errors are translated here, once: a `CurationError` (or an OSError, which names its
-file) becomes its message; anything else is a bug, named by type and place, never a traceback (tracebacks may hold
-secrets). CURATION_DEBUG=1 lets the exception through for a developer.
+click before any work starts, also in one `error:` line, with the command's --help to see). Errors are translated
+here, once: a `CurationError` (or an OSError, which names its file) becomes its message; anything else is a bug,
+named by type and place, never a traceback (tracebacks may hold secrets). CURATION_DEBUG=1 lets the exception
+through for a developer.
 """
 
 from __future__ import annotations

@@ -301,7 +301,6 @@ def _reap(pid: int) -> None:
         pass
 
 
-
 def _group_gone(pgid: int, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while True:

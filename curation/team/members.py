@@ -99,7 +99,7 @@ def activity(live: pl.DataFrame, rule: ReviewRule) -> dict[int, dict[str, int]]:
         return {}
     frame = flagged(live, rule)
     done = frame.group_by("author").agg((~pl.col("was_cancelled")).sum().alias("annotations"),
-                                               pl.col("was_cancelled").sum().alias("skips"))
+                                        pl.col("was_cancelled").sum().alias("skips"))
     saved = frame.group_by("saver").agg((pl.col("accepts") | pl.col("grounds")).sum().alias("reviews"),
                                         pl.col("self_accept").sum().alias("self_accepts"))
     counts: dict[int, dict[str, int]] = {}
