@@ -25,10 +25,9 @@ its modules by dotted path.)
 
 from __future__ import annotations
 
-import sys
-from importlib import import_module
-from types import ModuleType
 from typing import TYPE_CHECKING
+
+from curation.lazy import lazy_names
 
 # public name -> the module that defines it
 _EXPORTS = {
@@ -94,26 +93,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time `__getattr__` 
     from curation.workspace import Workspace
 
 
-def __getattr__(name: str) -> object:
-    """Import `name` from its module on first use and keep it here for the next."""
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'curation' has no attribute {name!r}")
-    value = getattr(import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, {name: (module, name) for name, module in _EXPORTS.items()})
 
 
 def __dir__() -> list[str]:
     return __all__
-
-
-class _Package(ModuleType):
-    """`curation` itself. Importing a subpackage binds it on its parent (`curation.ingest` the package), which
-    would hide the same-named function (`curation.ingest` the function); an exported name keeps its function."""
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if not (name in _EXPORTS and isinstance(value, ModuleType)):  # the package stays in sys.modules
-            super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

@@ -8,8 +8,9 @@ chunk at a time) -> rows/tokens (the five configs, typed in features) -> write
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from curation.lazy import lazy_names
 
 # public name -> (module, name there), imported on first use: the light modules other stages share (tokens,
 # write, manifest, source) must not pull in `datasets` and pandas (~150 MB, ~1.5 s) through this package
@@ -24,10 +25,4 @@ if TYPE_CHECKING:
     from curation.export.loading import load
     from curation.export.verification import problems as verify
 
-
-def __getattr__(name: str) -> object:
-    if name not in _NAMES:
-        raise AttributeError(f"module 'curation.export' has no attribute {name!r}")
-    module, attribute = _NAMES[name]
-    value = globals()[name] = getattr(import_module(module), attribute)
-    return value
+__getattr__ = lazy_names(__name__, _NAMES)
