@@ -29,7 +29,7 @@ from curation.preannotate.rules import RulePreannotator, region, sentence_claim
 from curation.preannotate.source_types import source_type
 from curation.train import calibration
 from curation.train.card import FILES, ModelError, read
-from curation.train.features import N_FEATURES, _vectorizers, matrix, rule_words
+from curation.train.features import N_FEATURES, _vectorizers, blocks, rule_words
 from curation.train.spans import regions_of, tag
 
 _WORD = re.compile(r"\w+")
@@ -64,11 +64,12 @@ class ModelPreannotator:
             raise ModelError(f"{file}: weights of shape {coef.shape} {coef.dtype}, expected ({blocks * N_FEATURES},) float32")
         return coef
 
-    def sentence_scores(self, label: str, X_plain, X_rules, rules_say: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(calibrated probability, positive decision) of each sentence for `label`."""
-        params = self.models[label]
-        X = X_rules if params["use_rules"] else X_plain
-        p = calibration.apply(params["calibration"], X @ self.coef[label] + params["intercept"])
+    def sentence_scores(self, label: str, X: list, rules_say: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(calibrated probability, positive decision) of each sentence for `label`; `X`: the feature blocks."""
+        params, coef = self.models[label], self.coef[label]
+        used = X if params["use_rules"] else X[:2]
+        raw = sum(block @ coef[k * N_FEATURES:(k + 1) * N_FEATURES] for k, block in enumerate(used))
+        p = calibration.apply(params["calibration"], raw + params["intercept"])
         positive = p >= params["threshold"]
         return p, (positive | rules_say) if params["combine_with_rules"] else positive
 
@@ -84,10 +85,9 @@ class ModelPreannotator:
         if bounds:
             texts = [text[a:b] for a, b in bounds]
             words = [rule_words(found) for found in inside]
-            X_rules = matrix(texts, words)
-            X_plain = X_rules[:, : 2 * N_FEATURES]
-            p_claim, claims_on = self.sentence_scores("CLAIM", X_plain, X_rules, self.rules_say(inside, "CLAIM"))
-            p_hedge, hedges_on = self.sentence_scores("HEDGE", X_plain, X_rules, self.rules_say(inside, "HEDGE"))
+            X = blocks(texts, words)
+            p_claim, claims_on = self.sentence_scores("CLAIM", X, self.rules_say(inside, "CLAIM"))
+            p_hedge, hedges_on = self.sentence_scores("HEDGE", X, self.rules_say(inside, "HEDGE"))
             sources = self.sources(text, ruled)
             index = None
             for k, ((a, b), found) in enumerate(zip(bounds, inside)):

@@ -24,7 +24,7 @@ from curation.export.write import sha256
 from curation.pids import alive
 from curation.schema import SCHEMA
 from curation.train import card as cards
-from curation.train import sentences, spans
+from curation.train import memory, sentences, spans
 from curation.train.data import TrainingData, add_corpora, add_dataset
 from curation.train.errors import DataError
 from curation.train.features import N_FEATURES
@@ -54,8 +54,6 @@ def gather(datasets: list[str], dataset_root: Path, benchmarks: Path | None, say
             raise DataError(f"{label}: the training data has only {kind} sentences; a decision needs both")
     if not data.source.docs:
         raise DataError("no documents to train the SOURCE tagger on in the data given")
-    say(f"the rules over {len(data.claim.texts) + len(data.hedge.texts)} training sentences")
-    data.finish()
     return data
 
 
@@ -71,11 +69,17 @@ def train_model(out: Path, *, datasets: list[str], dataset_root: Path, benchmark
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.{PARTIAL}-{os.getpid()}-", dir=out.parent))
     try:
         models, evaluation = {}, {}
+        # SOURCE first: the CRF's training data is the largest allocation of a training, and before the sentence
+        # models (scikit-learn, scipy, their matrices) it sits on an almost empty heap
+        models["SOURCE"], evaluation["SOURCE"] = spans.train(data.source, str(tmp / cards.FILES["SOURCE"]), seed, say)
+        data.source.docs.clear()
+        memory.release()
+        say(f"the rules over {len(data.claim.texts) + len(data.hedge.texts)} training sentences")
+        data.finish()
         for label, data_set, file in (("CLAIM", data.claim, cards.FILES["CLAIM"]), ("HEDGE", data.hedge, cards.FILES["HEDGE"])):
             model, evaluation[label] = sentences.train(data_set, label, seed, say)
             np.save(tmp / file, model.coef, allow_pickle=False)
             models[label] = model.params
-        models["SOURCE"], evaluation["SOURCE"] = spans.train(data.source, str(tmp / cards.FILES["SOURCE"]), seed, say)
         card = {
             "format": cards.FORMAT, "format_version": cards.FORMAT_VERSION, "name": name or out.name,
             "schema": {"name": SCHEMA.name, "version": SCHEMA.schema_version},

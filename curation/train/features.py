@@ -69,19 +69,28 @@ def rules_view(texts: Sequence[str], chunk: int = 200) -> list[str]:
     return out
 
 
+def blocks(texts: Sequence[str], rule_texts: Sequence[str] | None) -> list:
+    """The feature blocks (CSR) of sentences: word n-grams, character n-grams and, with `rule_texts`, the rules'
+    words; a model's score is the sum of each block's product with its part of the weights."""
+    from sklearn import config_context
+
+    word, char, rule = _vectorizers()
+    with config_context(skip_parameter_validation=True):  # our own fixed parameters; a prediction hashes per article
+        out = [word.transform(texts), char.transform(texts)]
+        if rule_texts is not None:
+            out.append(rule.transform(rule_texts))
+    return out
+
+
 def matrix(texts: Sequence[str], rule_texts: Sequence[str] | None, chunk: int = 2000):
-    """The feature matrix (CSR) of sentences; with `rule_texts`, the rules' words are a block of their own.
+    """The feature matrix (CSR) of sentences: their `blocks` side by side.
 
     Hashed `chunk` sentences at a time: the vectorizer's intermediate arrays for all of CheckThat! train at once
     cost more memory than the matrix itself; the rows are the same either way."""
     from scipy.sparse import hstack, vstack
 
-    word, char, rule = _vectorizers()
     parts = []
     for first in range(0, max(len(texts), 1), chunk):
-        part = texts[first:first + chunk]
-        blocks = [word.transform(part), char.transform(part)]
-        if rule_texts is not None:
-            blocks.append(rule.transform(rule_texts[first:first + chunk]))
-        parts.append(hstack(blocks, format="csr"))
+        rules = rule_texts[first:first + chunk] if rule_texts is not None else None
+        parts.append(hstack(blocks(texts[first:first + chunk], rules), format="csr"))
     return parts[0] if len(parts) == 1 else vstack(parts, format="csr")

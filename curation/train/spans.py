@@ -19,7 +19,7 @@ from curation.evaluation.scores import PRF, match_spans, overlaps
 from curation.models import Article, Document
 from curation.preannotate.rules import RulePreannotator
 from curation.preannotate.sentences import split_sentences
-from curation.train import calibration
+from curation.train import calibration, memory
 from curation.train.folds import folds
 from curation.train.sentences import reliability_section
 from curation.train.tagging import decode, decode_marginal, gold_tags, sentence_tokens, token_features
@@ -69,8 +69,8 @@ def sequences(text: str, regions: Regions) -> Iterator[tuple[list[tuple[int, int
     """(tokens, features) of every sentence of `text`, tokens cut at the rules' region boundaries."""
     starts = [r[0] for r in regions]
     cuts = sorted({o for s, e, _ in regions for o in (s, e)})
-    for start, end in split_sentences(text):
-        tokens = sentence_tokens(text, start, end, cuts)
+    bounds = split_sentences(text)
+    for (start, end), tokens in zip(bounds, sentence_tokens(text, bounds, cuts)):
         if tokens:
             inside = [r for r in regions[bisect_left(starts, start):bisect_left(starts, end)] if r[1] <= end]
             yield tokens, token_features(text, tokens, inside)
@@ -142,6 +142,7 @@ def _cross_validate(data: SpanSet, rules: list[Regions], labels: set[str], seed:
             say(f"SOURCE ({'+'.join(sorted(labels))}): fold {k}/{len(splits)}")
             path = os.path.join(tmp, f"fold{k}.crfsuite")
             _train([data.docs[i] for i in train_idx], [rules[i] for i in train_idx], labels, path, iterations)
+            memory.release()
             tagger = pycrfsuite.Tagger()
             tagger.open(path)
             for i in test_idx:
@@ -181,6 +182,9 @@ def train(data: SpanSet, path: str, seed: int, say: Callable[[str], None],
     section: dict = {"documents": len(data.docs), "spans": sum(1 for d in data.docs for g in d.gold if g[2] == EMITTED),
                      "groups": len({d.group for d in data.docs}), "tags_chosen_by": TAGS_CHOSEN_BY}
     held = _cross_validate(data, rules, labels, seed, iterations, say)
+    say(f"SOURCE: training the CRF ({'+'.join(sorted(labels))}) on {len(data.docs)} documents")
+    _train(data.docs, rules, labels, path, iterations)
+    memory.release()  # the CRF's training data, before calibration imports scikit-learn
     if held:
         decoding = max(DECODINGS, key=lambda d: (held[d].overlap.f1 + held[d].exact.f1, -DECODINGS.index(d)))
         chosen = held[decoding]
@@ -195,8 +199,6 @@ def train(data: SpanSet, path: str, seed: int, say: Callable[[str], None],
     else:
         decoding, mapping = None, calibration.IDENTITY
         section["selection"] = "not cross-validated: fewer than 2 documents"
-    say(f"SOURCE: training the CRF ({'+'.join(sorted(labels))}) on {len(data.docs)} documents")
-    _train(data.docs, rules, labels, path, iterations)
     params = {"tags": sorted(labels), "max_iterations": iterations, **CRF_PARAMS, "decoding": decoding,
               "calibration": mapping}
     return params, section

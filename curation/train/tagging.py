@@ -43,11 +43,15 @@ def shape(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1\1", out)
 
 
-def sentence_tokens(text: str, start: int, end: int, cuts: Sequence[int]) -> list[tuple[int, int]]:
-    """(start, end) in `text` of the tokens of text[start:end], also cut at `cuts` (absolute offsets)."""
-    local = [c - start for c in cuts if start < c < end]
-    starts, ends = tokenize(text[start:end], local)
-    return [(int(s) + start, int(e) + start) for s, e in zip(starts, ends)]
+def sentence_tokens(text: str, sentences: Sequence[tuple[int, int]], cuts: Sequence[int]) -> list[list[tuple[int, int]]]:
+    """(start, end) in `text` of the tokens of each sentence (start, end): the text is tokenised once, cut at the
+    sentences' bounds and at `cuts` (absolute offsets), which gives each sentence the tokens it has on its own."""
+    bounds = [o for start, end in sentences for o in (start, end)]
+    starts, ends = tokenize(text, sorted({*cuts, *bounds}))
+    pairs = list(zip(starts.tolist(), ends.tolist()))
+    first = np.searchsorted(starts, bounds[::2], "left").tolist()
+    last = np.searchsorted(ends, bounds[1::2], "right").tolist()
+    return [pairs[a:b] for a, b in zip(first, last)]
 
 
 def rule_tags(tokens: Sequence[tuple[int, int]], regions: Sequence[tuple[int, int, str]], label: str) -> list[str]:
