@@ -4,7 +4,8 @@
 
 1. `curation train --benchmarks ../shared/benchmarks` (all three labels, the full public training splits) in a
    process of its own: wall and CPU seconds, peak RSS. `--model DIR` reuses a model trained before instead
-   (its card's training time is printed); `--spacy DIR` likewise for the reference pipeline.
+   (its card's training time is printed), or keeps the one trained; `--spacy DIR` likewise for the reference
+   pipeline.
 2. The reference a spaCy/Prodigy team would build: spacy.blank("en") + sentencizer + two textcat (bag of words,
    CLAIM and HEDGE) + ner (SOURCE), trained from scratch on the same training splits for `--spacy-epochs`
    passes (5 by default: about the CPU budget of `curation train`); its F1 on the same development splits
@@ -226,8 +227,10 @@ def development_f1(annotators: list) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=10_000)
-    parser.add_argument("--model", type=Path, help="a model trained before (skips step 1)")
-    parser.add_argument("--spacy", type=Path, help="a spaCy reference pipeline trained before (spacy-train OUT)")
+    parser.add_argument("--model", type=Path, help="MODEL_DIR: reused if it holds a model (skips step 1), else "
+                        "trained into and kept")
+    parser.add_argument("--spacy", type=Path, help="the spaCy reference pipeline's folder: reused if it holds one, "
+                        "else trained into and kept")
     parser.add_argument("--spacy-epochs", type=int, default=5)
     sub = parser.add_subparsers(dest="step")
     p = sub.add_parser("predict")
@@ -244,20 +247,21 @@ def main() -> None:
         return spacy_train(args.out, args.epochs)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        if args.model is None:
-            model = tmp / "model"
-            fig = measured([sys.executable, "-m", "curation", "train", "-o", str(model), "--benchmarks", str(SHARED)])
-            print(f"curation train (3 labels, full public training splits): {fig['seconds']:.0f} s wall, "
-                  f"{fig['cpu']:.0f} s CPU, peak RSS {fig['peak_rss_mb']:.0f} MB")
-        else:
-            model = args.model
+        model = args.model or tmp / "model"
+        if (model / "model.json").is_file():
             card = json.loads((model / "model.json").read_text())
             print(f"curation train: reused {model}; its card says {card['training']['seconds']} s")
+        else:
+            fig = measured([sys.executable, "-m", "curation", "train", "-o", str(model), "--benchmarks", str(SHARED)])
+            print(f"curation train (3 labels, full public training splits) into {model}: {fig['seconds']:.0f} s "
+                  f"wall, {fig['cpu']:.0f} s CPU, peak RSS {fig['peak_rss_mb']:.0f} MB")
         reference = args.spacy or tmp / "spacy"
-        if args.spacy is None:
+        if (reference / "meta.json").is_file():
+            print(f"spaCy reference: reused {reference}")
+        else:
             fig = measured([sys.executable, "-m", "bench.train", "spacy-train", str(reference), str(args.spacy_epochs)])
-            print(f"spaCy reference training ({args.spacy_epochs} epochs): {fig['seconds']:.0f} s wall, "
-                  f"{fig['cpu']:.0f} s CPU, peak RSS {fig['peak_rss_mb']:.0f} MB")
+            print(f"spaCy reference training ({args.spacy_epochs} epochs) into {reference}: {fig['seconds']:.0f} s "
+                  f"wall, {fig['cpu']:.0f} s CPU, peak RSS {fig['peak_rss_mb']:.0f} MB")
         corpus = tmp / "bbc"
         replicate_bbc(corpus, args.n)
         runs = [run("predict", "spacy", str(corpus), str(reference)),

@@ -176,6 +176,7 @@ def test_tasks_with_the_model_and_the_same_from_the_command_line(tiny_model, tmp
     ("garble-card", "model.json"),
     ("other-schema", "model.json"),
     ("other-library", "model.json"),
+    ("older-format", "model.json"),
     ("edited-threshold", "model.json"),
     ("remove-crf", "source.crfsuite"),
 ])
@@ -200,6 +201,8 @@ def test_a_damaged_or_foreign_model_folder_is_one_clear_error_naming_the_file(ti
             card["schema"]["version"] = 99
         elif damage == "other-library":
             card["libraries"]["scikit-learn"] = "0.1.0"
+        elif damage == "older-format":  # a CRF trained on other attributes than this curation computes
+            card["format_version"] -= 1
         else:
             card["models"]["CLAIM"]["threshold"] = 0.01
         card_path.write_text(json.dumps(card))

@@ -23,7 +23,8 @@ from curation.schema import SCHEMA
 
 CARD = "model.json"
 FORMAT = "curation-model"
-FORMAT_VERSION = 2  # 2: the CRF's attribution-frame features (a format-1 CRF would be fed features it never saw)
+FORMAT_VERSION = 3  # 2: the CRF's attribution-frame features; 3: its attributes without their groups' commonest values
+# (an older CRF would be fed features it never saw)
 FILES = {"CLAIM": "claim.npy", "HEDGE": "hedge.npy", "SOURCE": "source.crfsuite"}
 # The libraries whose code reads the model files: the same versions are required to load them.
 READERS = ("scikit-learn", "python-crfsuite", "numpy")
