@@ -80,6 +80,7 @@ def train_model(out: Path, *, datasets: list[str], dataset_root: Path, benchmark
             model, evaluation[label] = sentences.train(data_set, label, seed, say)
             np.save(tmp / file, model.coef, allow_pickle=False)
             models[label] = model.params
+            memory.release()
         card = {
             "format": cards.FORMAT, "format_version": cards.FORMAT_VERSION, "name": name or out.name,
             "schema": {"name": SCHEMA.name, "version": SCHEMA.schema_version},

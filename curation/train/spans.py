@@ -181,10 +181,13 @@ def train(data: SpanSet, path: str, seed: int, say: Callable[[str], None],
     labels = {EMITTED, *data.extra_labels}
     section: dict = {"documents": len(data.docs), "spans": sum(1 for d in data.docs for g in d.gold if g[2] == EMITTED),
                      "groups": len({d.group for d in data.docs}), "tags_chosen_by": TAGS_CHOSEN_BY}
-    held = _cross_validate(data, rules, labels, seed, iterations, say)
+    # The final CRF first, on the emptiest heap of the training (the folds leave freed memory scattered in it);
+    # the cross-validation, which chooses only how spans are read off the tagger, after it.
     say(f"SOURCE: training the CRF ({'+'.join(sorted(labels))}) on {len(data.docs)} documents")
     _train(data.docs, rules, labels, path, iterations)
-    memory.release()  # the CRF's training data, before calibration imports scikit-learn
+    memory.release()
+    held = _cross_validate(data, rules, labels, seed, iterations, say)
+    memory.release()  # before calibration imports scikit-learn
     if held:
         decoding = max(DECODINGS, key=lambda d: (held[d].overlap.f1 + held[d].exact.f1, -DECODINGS.index(d)))
         chosen = held[decoding]

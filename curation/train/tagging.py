@@ -38,7 +38,7 @@ _DISTANCE = {d: f"dv={d}" for d in range(-VERB_WINDOW, VERB_WINDOW + 1)}
 _SHAPE = [(re.compile(p), s) for p, s in ((r"[A-Z]", "X"), (r"[a-z]", "x"), (r"\d", "d"))]
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 14)
 def shape(word: str) -> str:
     out = word[:6]
     for pattern, sub in _SHAPE:
@@ -73,7 +73,7 @@ def rule_tags(tokens: Sequence[tuple[int, int]], regions: Sequence[tuple[int, in
 NEIGHBOURS = (-3, -2, -1, 1, 2, 3)
 
 
-@lru_cache(maxsize=1 << 17)
+@lru_cache(maxsize=1 << 14)  # ~1 KB a word: a bounded cache of the commonest words
 def _own(word: str) -> tuple[str, ...]:
     """The attributes a word gives the token it is: word, affixes, shape, the rules' word lists, capital."""
     low = word.lower()
@@ -86,7 +86,7 @@ def _own(word: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=1 << 17)
+@lru_cache(maxsize=1 << 14)  # ~1 KB a word: a bounded cache of the commonest words
 def _around(word: str) -> dict[int, tuple[str, ...]]:
     """The attributes a word gives the tokens `d` away from it, by d (NEIGHBOURS)."""
     low = word.lower()
