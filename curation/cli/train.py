@@ -26,16 +26,19 @@ def train_cli(
     workspace: options.Workspace = None,
 ) -> None:
     """Train a CLAIM / HEDGE / SOURCE pre-annotator; use it with --preannotator model:MODEL_DIR."""
-    from curation.export.build import default_root
     from curation.train.build import train_model
-    from curation.workspace import Workspace
 
     started = time.perf_counter()
 
     def say(message: str) -> None:
         typer.echo(f"[{time.perf_counter() - started:6.1f}s] {message}", err=True)
 
-    dataset_root = root if root is not None else default_root(Workspace.from_env(workspace))
+    dataset_root = root
+    if dataset_root is None and dataset:  # the export's module brings polars and pyarrow (+134 MB) along
+        from curation.export.build import default_root
+        from curation.workspace import Workspace
+
+        dataset_root = default_root(Workspace.from_env(workspace))
     card = train_model(output, datasets=dataset or [], dataset_root=dataset_root, benchmarks=benchmarks, seed=seed,
                        name=name, say=say)  # a DataError or ModelError is a CurationError: one `error: ...` line
     if as_json:

@@ -38,9 +38,11 @@ def check_target(out: Path) -> None:
         raise DataError(f"{out}: exists and is not a model folder; choose another -o (a model folder is replaced)")
 
 
-def gather(datasets: list[str], dataset_root: Path, benchmarks: Path | None, say: Say) -> TrainingData:
+def gather(datasets: list[str], dataset_root: Path | None, benchmarks: Path | None, say: Say) -> TrainingData:
     if not datasets and benchmarks is None:
         raise DataError("nothing to train on: give --dataset NAME@X.Y.Z and/or --benchmarks DIR")
+    if datasets and dataset_root is None:
+        raise DataError("--dataset: no folder of exported datasets given (--root)")
     data = TrainingData()
     for ref in datasets:
         say(f"reading dataset {ref}")
@@ -57,7 +59,7 @@ def gather(datasets: list[str], dataset_root: Path, benchmarks: Path | None, say
     return data
 
 
-def train_model(out: Path, *, datasets: list[str], dataset_root: Path, benchmarks: Path | None, seed: int = 0,
+def train_model(out: Path, *, datasets: list[str], dataset_root: Path | None, benchmarks: Path | None, seed: int = 0,
           name: str | None = None, say: Say = lambda _: None) -> dict:
     """Train, evaluate and write MODEL_DIR `out`; returns its card."""
     started = time.perf_counter()
