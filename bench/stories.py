@@ -71,12 +71,12 @@ def pair_scores(a: str, b: str, size: int) -> tuple[bool, float]:
     """Whether the detector's LSH makes `a` a candidate for `b`, and their exact similarity."""
     from curation.ingest import parse_text
     from curation.stories.index import NearDuplicateIndex, containment, fingerprint
-    from curation.stories.registry import pack
+    from curation.stories.registry import Text
 
     x, y = (parse_text(t, source_path="pair").text for t in (a, b))
     fx, fy = fingerprint(x, size), fingerprint(y, size)
     index = NearDuplicateIndex(1.0, size)
-    index.add(pack(x), fx.whole, fx.head)
+    index.add(Text(x), fx.whole, fx.head)
     return bool(index.candidates(fy)), containment(fx.shingles, fy.shingles)
 
 

@@ -3,12 +3,15 @@ kept apart, the revision rule, the registry, and the split rule."""
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 import re
 import sqlite3
 import stat
+import zlib
 from contextlib import closing
+from itertools import islice
 
 import numpy as np
 import pytest
@@ -24,8 +27,8 @@ from curation.export.verification import story_problems
 from curation.ingest import make_article, parse_text
 from curation.models import Article, Problem
 from curation.pipeline import iter_tasks
-from curation.stories import registry
-from curation.stories.assign import Stories
+from curation.stories import index, registry
+from curation.stories.assign import CHUNK, Stories
 from curation.stories.index import Signer, containment, fingerprint, fingerprints
 from curation.stories.shingles import _BASE, _MULTIPLIERS, jaccard, shingle_all, shingles
 from curation.workspace import StoryRules, Workspace, WorkspaceConfig, WorkspaceError
@@ -123,6 +126,46 @@ def test_stories_in_chunks_are_what_placing_one_at_a_time_gives():
     chunked = list(Stories(StoryRules()).assign(articles, problems.append))
     assert [a.story_id for a in chunked] == [a.story_id for a, _ in expected]
     assert problems == [p for _, p in expected if p is not None] and len({a.story_id for a in chunked}) < len(raws) * 2
+
+
+def test_a_placed_text_is_compressed_only_once_recorded_or_once_its_shingles_are_let_go(tmp_path, monkeypatch):
+    packed: list[str] = []
+    monkeypatch.setattr(registry, "pack", lambda text: packed.append(text) or zlib.compress(text.encode("utf-8")))
+    raws = example_raws()
+    articles = [parse_text(raw, source_path=f"{i}.txt") for i, raw in enumerate(raws)]
+    stories = Stories.open(StoryRules(), tmp_path / "stories.sqlite")
+    assert len(list(stories.assign(articles, lambda problem: None))) == len(raws) and packed == []  # `curation tasks`
+    stories.record(stories.placed.values())
+    assert packed == [a.text for a in articles]
+    assert [m.text for m in registry.read(tmp_path / "stories.sqlite")[0]] == packed
+
+    packed.clear()
+    monkeypatch.setattr(index, "RECENT_BYTES", 1)  # only the newest text's shingles are kept
+    stories = Stories(StoryRules())
+    list(stories.assign(articles, lambda problem: None))
+    assert packed == [a.text for a in articles[:-1]]
+    copy = parse_text(EDITS["reword"](raws[0], random.Random(4)), source_path="copy.txt")
+    placed, problem = stories.place(copy)  # checked against the first text, shingled again from its compressed copy
+    exact = containment(shingles(articles[0].text, 5), shingles(copy.text, 5))
+    assert placed.story_id == stories.member(articles[0].content_hash).story_id
+    assert problem.message == f"near-duplicate ({exact:.2f}) of 0.txt, story {placed.story_id}"
+
+
+def test_placing_freezes_what_the_collector_would_walk_again_and_thaws_it_when_done():
+    articles = [parse_text(raw, source_path=f"{i}.txt") for i, raw in enumerate(example_raws() * 30)]
+    assert gc.get_freeze_count() == 0
+    placing = Stories(StoryRules()).assign(articles, lambda problem: None)
+    list(islice(placing, CHUNK + 1))  # past the first chunk
+    assert gc.get_freeze_count() > 0
+    placing.close()  # stopped early: thawed all the same
+    assert gc.get_freeze_count() == 0
+    gc.freeze()  # someone else's freeze is left as it is
+    try:
+        before = gc.get_freeze_count()
+        list(Stories(StoryRules()).assign(articles, lambda problem: None))
+        assert gc.get_freeze_count() == before
+    finally:
+        gc.unfreeze()
 
 
 @given(messy_text)

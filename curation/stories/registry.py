@@ -60,6 +60,27 @@ def pack(text: str) -> bytes:
     return packer.compress(text.encode("utf-8")) + packer.flush()
 
 
+class Text:
+    """An article's text, compressed only once the compressed form is wanted: the registry stores it, and the index
+    keeps it so for a text whose shingles it no longer keeps. `curation tasks` records nothing, and the index keeps
+    the shingles of the last ~40,000 texts, so most texts placed are never compressed."""
+
+    __slots__ = ("_plain", "_packed")
+
+    def __init__(self, plain: str | None = None, packed: bytes | None = None) -> None:
+        self._plain, self._packed = plain, packed
+
+    @property
+    def plain(self) -> str:
+        return self._plain if self._plain is not None else zlib.decompress(self._packed).decode("utf-8")  # type: ignore[arg-type]
+
+    def compressed(self) -> bytes:
+        """The text compressed (from now on held only so)."""
+        if self._packed is None:
+            self._packed, self._plain = pack(self._plain), None  # type: ignore[arg-type]
+        return self._packed
+
+
 _COLUMNS = ("content_hash", "article_id", "story_id", "role", "of", "similarity", "source", "source_path", "title",
             "publisher", "url", "task_id", "text", "whole", "head")
 
@@ -80,23 +101,23 @@ class Member:
     publisher: str | None
     url: str | None
     task_id: int | None  # None: recorded as a copy, not imported
-    packed: bytes  # the text, zlib-compressed
+    stored: Text
     whole: np.ndarray
     head: np.ndarray
 
     @property
     def text(self) -> str:
-        return zlib.decompress(self.packed).decode("utf-8")
+        return self.stored.plain
 
     def row(self) -> tuple:
         return (self.content_hash, self.article_id, self.story_id, self.role, self.of, self.similarity, self.source,
-                self.source_path, self.title, self.publisher, self.url, self.task_id, self.packed,
+                self.source_path, self.title, self.publisher, self.url, self.task_id, self.stored.compressed(),
                 self.whole.astype(np.uint32).tobytes(), self.head.astype(np.uint32).tobytes())
 
     @classmethod
     def from_row(cls, row: tuple) -> Member:
         fields = dict(zip(_COLUMNS, row))
-        fields["packed"] = fields.pop("text")
+        fields["stored"] = Text(packed=fields.pop("text"))
         fields["whole"] = np.frombuffer(fields["whole"], dtype=np.uint32)
         fields["head"] = np.frombuffer(fields["head"], dtype=np.uint32)
         return cls(**fields)

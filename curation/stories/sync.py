@@ -101,7 +101,7 @@ class StoryPush:
         member = Member(content_hash=content_hash, article_id=article_id, story_id=story_id, role=role, of=None,
                         similarity=None, source=f"task {task.id}", source_path="", title=data.get("title"),
                         publisher=data.get("publisher"), url=data.get("url"), task_id=task.id,
-                        packed=registry.pack(data.get("text") or ""), whole=found.whole.hashvalues,
+                        stored=registry.Text(data.get("text") or ""), whole=found.whole.hashvalues,
                         head=found.head.hashvalues)
         self.stories.adopt(member, found)
         return member
