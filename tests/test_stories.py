@@ -9,6 +9,8 @@ import random
 import re
 import sqlite3
 import stat
+import subprocess
+import sys
 import zlib
 from contextlib import closing
 from itertools import islice
@@ -54,6 +56,8 @@ def test_similarities_are_symmetric_bounded_and_one_for_identical_texts(a, b):
     assert containment(x, y) == containment(y, x) and 0 <= containment(x, y) <= 1
     assert jaccard(x, y) == jaccard(y, x) and jaccard(x, y) <= containment(x, y)
     assert containment(x, x) == 1.0 == jaccard(x, x)
+    common = len(set(x.tolist()) & set(y.tolist()))
+    assert containment(x, y) == (common / min(x.size, y.size) if x.size and y.size else float(x.size == y.size))
     assert containment(x, shingles(a + "\n\n" + b, 5)) == 1.0  # a text is contained in itself plus more
 
 
@@ -226,6 +230,16 @@ def test_tasks_reports_a_copy_in_the_batch_with_its_story(tmp_path):
     assert "near-duplicate" not in off.stderr and len({t["data"]["story_id"] for t in json.loads(out.read_text())}) == 2
     bad = runner.invoke(app, ["tasks", str(tmp_path), "-o", str(out), "--threshold", "2", "-w", str(tmp_path)])
     assert bad.exit_code == 1 and bad.stderr.strip() == "error: near-duplicate threshold 2.0: expected a number in (0, 1]"
+
+
+def test_tasks_without_detection_loads_neither_datasketch_nor_scipy(tmp_path):
+    (tmp_path / "a.txt").write_text(example_raws()[0])
+    probe = ("import sys\nfrom curation.cli import app\n"
+             f"app(['tasks', {str(tmp_path)!r}, '-o', {str(tmp_path / 't.json')!r}, '-w', {str(tmp_path)!r}, FLAG], "
+             "standalone_mode=False)\nprint(sorted({m.split('.')[0] for m in sys.modules} & {'datasketch', 'scipy'}))")
+    run = lambda flag: subprocess.run([sys.executable, "-c", probe.replace("FLAG", repr(flag))], capture_output=True,  # noqa: E731
+                                      text=True, check=True).stdout.splitlines()[-1]
+    assert run("--no-near-duplicates") == "[]" and run("--near-duplicates") == "['datasketch', 'scipy']"
 
 
 def recorded_stories(tmp_path, texts: list[Article]) -> tuple[Stories, list[Article]]:

@@ -114,7 +114,11 @@ def containment(a: np.ndarray, b: np.ndarray) -> float:
     """Shared shingles as a share of the smaller set's (1.0: one text's shingles all occur in the other)."""
     if a.size == 0 or b.size == 0:
         return float(a.size == b.size)
-    return np.intersect1d(a, b, assume_unique=True).size / min(a.size, b.size)
+    if a.size > b.size:
+        a, b = b, a
+    at = np.searchsorted(b, a)  # both sorted and distinct: where each of the smaller set's would be in the other
+    at[at == b.size] = 0
+    return np.count_nonzero(b[at] == a) / a.size
 
 
 class NearDuplicateIndex:
@@ -144,10 +148,11 @@ class NearDuplicateIndex:
         return key
 
     def candidates(self, found: Fingerprint) -> list[int]:
-        """Keys whose signatures collide with the text's in some band, best estimated Jaccard first, at most CHECKED."""
+        """The keys to check: those whose signatures collide with the text's in some band, if at most CHECKED do;
+        else the CHECKED of best estimated Jaccard."""
         keys = set(self.whole.query(found.whole)) | set(self.head.query(found.head))
-        if not keys:
-            return []
+        if len(keys) <= CHECKED:  # all of them are checked
+            return sorted(keys)
         ordered = np.fromiter(keys, dtype=np.int64, count=len(keys))
         estimate = (self.signatures[ordered] == found.whole.hashvalues).mean(axis=1)
         return ordered[np.argsort(-estimate, kind="stable")[:CHECKED]].tolist()
