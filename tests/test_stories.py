@@ -293,6 +293,27 @@ def test_the_registry_is_owner_only_ordered_idempotent_and_refuses_damage(tmp_pa
         registry.read(path)
 
 
+def test_status_counts_the_copies_other_workspaces_linked_once_each_as_their_tasks_last_listed_them(tmp_path):
+    raw = example_raws()[1]
+    a = parse_text(raw, source_path="a.txt", url="https://a.example/1")
+    b = parse_text(EDITS["headline"](raw, random.Random(5)), source_path="b.txt", url="https://b.example/1")
+    stories, _ = recorded_stories(tmp_path, [a, b])  # a pushed, its copy b linked here (no task)
+    stories.members[1].task_id = None
+    stories.update(stories.members)
+    path, story = tmp_path / "stories.sqlite", stories.members[0].story_id
+    theirs = {"content_hash": "c" * 64, "article_id": "art_c", "title": "C", "publisher": None, "url": None,
+              "source": "c.txt"}
+    ours = {"content_hash": b.content_hash, "article_id": b.article_id, "title": b.title, "publisher": None,
+            "url": None, "source": "b.txt"}
+    before = registry.counts(path)
+    stories.note_linked({story: [ours, theirs]})
+    assert registry.counts(path) == {**before, "articles": 3, "copies": 2, "copies_without_task": 2}
+    stories.note_linked({story: [ours, theirs]})  # noted again: counted once
+    assert registry.counts(path)["copies_without_task"] == 2
+    stories.note_linked({story: [ours]})  # their copy has a task of its own since: no longer listed
+    assert registry.counts(path) == before
+
+
 def test_stored_signatures_are_kept_unless_the_shingles_they_were_made_from_changed(tmp_path):
     article = parse_text(example_raws()[3], source_path="a.txt")
     recorded_stories(tmp_path, [article])

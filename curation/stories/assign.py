@@ -183,6 +183,11 @@ class Stories:
         if self.registry_path is not None:
             registry.update(self.registry_path, members)
 
+    def note_linked(self, shown: dict[str, list[dict]]) -> None:
+        """Note the linked copies the project's tasks list per story (`registry.note_linked`)."""
+        if self.registry_path is not None and shown:
+            registry.note_linked(self.registry_path, shown)
+
     def story_members(self, story_id: str) -> list[Member]:
         return self.by_story.get(story_id, [])
 
