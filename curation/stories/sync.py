@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from curation.stories import registry
-from curation.stories.assign import Stories
+from curation.stories.assign import CHUNK, Stories
 from curation.stories.ids import Copies, first_story_id
-from curation.stories.index import containment, fingerprint
+from curation.stories.index import Fingerprint, containment, fingerprint, fingerprints
 from curation.stories.registry import Member
 from curation.tasks import Task
 
@@ -86,22 +86,25 @@ class StoryPush:
             found = sorted((t for t in tasks_with_data(client, project_id, article_ids=wanted)
                             if (t.meta["article_id"], t.meta["content_hash"]) in unknown and held.get(
                                 (t.meta["article_id"], t.meta["content_hash"])) == t.id), key=lambda t: t.id)
-            adopted = [self._adopt(task) for task in found]
+            texts = [(task.data or {}).get("text") or "" for task in found]
+            prints = [f for i in range(0, len(texts), CHUNK)  # many at a time cost much less each
+                      for f in fingerprints(texts[i:i + CHUNK], self.stories.rules.shingle_size)]
+            adopted = [self._adopt(task, printed=f) for task, f in zip(found, prints)]
             self.found_in_project = len(adopted)
             self.stories.record(adopted)
             self.stories.note_linked(listed_copies(adopted, found))
         self.stories.update(self.changed.values())
         self.changed = {}
 
-    def _adopt(self, task: Any, story_id: str | None = None) -> Member:
+    def _adopt(self, task: Any, story_id: str | None = None, printed: Fingerprint | None = None) -> Member:
         """A project task as a member: its story is the one in its data (or `story_id`, the one it is about to move
-        to), its role what the stories known say."""
+        to), its role what the stories known say (`printed`: its text's fingerprint, if made already)."""
         meta, data = task.meta, task.data or {}
         article_id, content_hash = meta["article_id"], meta["content_hash"]
         story_id = story_id or data.get("story_id") or first_story_id(article_id)
         role = ("revision" if article_id in self.stories.by_article else
                 "copy" if self.stories.story_members(story_id) else "first")
-        found = fingerprint(data.get("text") or "", self.stories.rules.shingle_size)
+        found = printed or fingerprint(data.get("text") or "", self.stories.rules.shingle_size)
         member = Member(content_hash=content_hash, article_id=article_id, story_id=story_id, role=role, of=None,
                         similarity=None, source=f"task {task.id}", source_path="", title=data.get("title"),
                         publisher=data.get("publisher"), url=data.get("url"), task_id=task.id,
