@@ -44,7 +44,7 @@ from curation.team.roster import review_rule
 from curation.workspace import Workspace
 
 CHUNK = 500  # articles parsed and written at a time (fixed: row groups, hence bytes, depend on it)
-BATCH = 512  # rows of a large column decoded at a time
+BATCH = 128  # rows of a large column decoded at a time (a pull file is one row group: its results one column chunk)
 BUFFERED = 32 << 20  # bytes of bucket records held before they are appended to their files
 RESULT, DATA, ROWS = b"r", b"d", b"m"  # bucket records: a result, a task's data, a chunk's rows (pickled)
 binary = pa.binary()
