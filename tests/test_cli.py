@@ -295,6 +295,7 @@ MIRRORS = {
 }
 NOT_MIRRORED = {"export": "curation.export.export (the name is the package's)", "schema": "curation.jsonschemas",
                 "server": "curation.server", "server start": "", "server stop": "", "server status": "",
+                "server prune": "curation.server.postgres.prune",
                 "team": "curation.team"}
 
 

@@ -4,6 +4,8 @@ push, several real users annotating at once with their own tokens, pull, export.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,6 +19,7 @@ from curation.cli import app
 from curation.server import credentials, postgres
 from curation.server.users import Account, invite_user
 from curation.sync import snapshots
+from curation.workspace import Workspace
 from tests.conftest import ROOT, LabelStudioServer
 
 pytestmark = pytest.mark.postgres
@@ -106,3 +109,32 @@ def test_push_real_users_annotating_at_once_pull_and_export(postgres_labelstudio
     exported = [row for split in documents.values() for row in split]
     assert sorted(row["article_id"] for row in exported) == sorted(t.data["article_id"] for t in tasks)
     assert not any(p.email in json.dumps(row) for p in people for row in exported)
+
+
+def test_prune_deletes_the_clusters_of_deleted_workspaces_and_keeps_the_rest(postgres_labelstudio: LabelStudioServer,
+                                                                             tmp_path: Path) -> None:
+    """As root the cluster lives outside the workspace, so deleting a workspace leaves it running and on disk."""
+    if os.geteuid() != 0:
+        pytest.skip("clusters live outside their workspace only when curation runs as root")
+    gone = Workspace(tmp_path / "gone")
+    orphan = postgres.create(gone)
+    postgres.start(orphan, echo=lambda _: None)
+    assert postgres.running(orphan)
+    shutil.rmtree(gone.root)  # what a user does with a workspace they no longer want
+    unowned = postgres.system_folder() / f"unowned-{os.getpid()}"
+    unowned.mkdir()
+    try:
+        code, out = cli("server", "prune", "--dry-run")
+        assert code == 0 and f"would delete {orphan.home} " in out, out
+        assert postgres.running(orphan)  # a dry run touches nothing
+
+        code, out = cli("server", "prune", "--json")
+        assert code == 0, out
+        found = {Path(item["path"]): item for item in json.loads(out)}
+        assert found[orphan.home]["removed"] and found[orphan.home]["reason"] == "its workspace is gone"
+        assert not orphan.home.exists() and not postgres.running(orphan)
+        kept = postgres.load(postgres_labelstudio.workspace)
+        assert kept is not None and not found[kept.home]["removed"] and postgres.running(kept)  # still in use
+        assert not found[unowned]["removed"] and unowned.is_dir()  # no owner on record: never guessed
+    finally:
+        unowned.rmdir()

@@ -1,4 +1,4 @@
-"""`curation server start|stop|status`: the embedded Label Studio."""
+"""`curation server start|stop|status|prune`: the embedded Label Studio."""
 
 from __future__ import annotations
 
@@ -71,3 +71,23 @@ def status_cli(workspace: options.Workspace = None, as_json: options.Json = Fals
         Console().print(table)
     if not state.running:
         raise typer.Exit(1)
+
+
+@server_app.command("prune")
+def prune_cli(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be deleted; delete nothing.")] = False,
+    as_json: options.Json = False,
+) -> None:
+    """Stop and delete the PostgreSQL clusters that deleted workspaces left behind (root only: they live in
+    the postgres user's home, outside any workspace); clusters a workspace still uses are kept."""
+    from curation.server.postgres import prune
+
+    found = prune(dry_run)
+    if as_json:
+        emit([{**item.model_dump(mode="json"), "megabytes": round(item.megabytes, 1)} for item in found])
+        return
+    if not found:
+        typer.echo("no PostgreSQL clusters outside workspaces (they are made there only when curation runs as root)")
+    for item in found:
+        verb = ("would delete" if dry_run else "deleted") if item.removed else "kept"
+        typer.echo(f"{verb} {item.path} ({item.megabytes:.1f} MB): {item.reason}")

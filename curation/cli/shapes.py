@@ -35,6 +35,7 @@ SHAPES: dict[str, Any] = {
                            "revisions": "int"}},
     "server status": {"url": "str", "running": "bool", "version?": "str", "pid?": "int", "database": "str",
                       "projects?": "int", "workspace": "str"},
+    "server prune": [{"path": "str", "workspace?": "str", "removed": "bool", "reason": "str", "megabytes": "number"}],
     "export": {"name": "str", "version": "str", "path": "str", "parent?": "str",
                "articles": {"train": "int", "validation": "int", "test": "int"}, "tasks": {"*": "int"},
                "excluded_annotations": {"*": "int"}, "changes?": {"added": "int", "removed": "int", "changed": "int"},

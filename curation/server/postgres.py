@@ -13,6 +13,8 @@ unprivileged `postgres` system user and lives in that user's home
 (/var/lib/postgresql/curation/<random id>/, beside Debian's own clusters),
 because a server running as another user cannot reach into the owner-only
 `.curation/`. Run by anyone else, it lives in `.curation/postgres/` and runs as them.
+A root-run cluster records which workspace's settings it belongs to (`workspace` in its
+folder), so `curation server prune` can stop and delete those whose workspace was deleted.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, SecretStr
 
+from curation.errors import CurationError
 from curation.private import DIR_MODE, open_private
 from curation.server.credentials import read_secret, write_secret
 from curation.server.errors import ServerError
@@ -35,6 +38,7 @@ from curation.workspace import Workspace
 
 BIN_VAR = "CURATION_POSTGRES_BIN"  # a folder holding initdb, pg_ctl and createdb
 SYSTEM_USER = "postgres"
+OWNER_FILE = "workspace"  # in a root-run cluster's folder: the path of the workspace's postgres.json
 ROLE = DATABASE = "labelstudio"
 START_TIMEOUT = 120
 
@@ -56,6 +60,21 @@ class Cluster(BaseModel):
     def log_path(self) -> Path:
         return self.home / "postgresql.log"
 
+    @classmethod
+    def found(cls, home: Path) -> Cluster:
+        """A root-run cluster found on disk without its settings: enough to stop and delete it, not to log in."""
+        return cls(data_dir=home / "data", port=0, os_user=SYSTEM_USER, password=SecretStr(""))
+
+
+class Pruned(BaseModel):
+    """One root-run cluster `prune` looked at: deleted (or would be, with --dry-run) or kept, and why."""
+
+    path: Path
+    workspace: Path | None
+    removed: bool
+    reason: str
+    megabytes: float
+
 
 def settings_path(ws: Workspace) -> Path:
     return ws.dir / "postgres.json"
@@ -69,19 +88,67 @@ def load(ws: Workspace) -> Cluster | None:
 def create(ws: Workspace) -> Cluster:
     """Settings for a new cluster (a free port, a random password), written before the cluster is made."""
     if os.geteuid() == 0:
-        try:
-            home = Path(pwd.getpwnam(SYSTEM_USER).pw_dir)
-        except KeyError:
-            raise ServerError(f"PostgreSQL does not run as root and there is no {SYSTEM_USER!r} user to run it; "
-                              "install Debian's postgresql package (it makes one), or run curation as another user"
-                              ) from None
-        cluster = Cluster(data_dir=home / "curation" / secrets.token_hex(8) / "data", port=free_port(),
+        cluster = Cluster(data_dir=system_folder() / secrets.token_hex(8) / "data", port=free_port(),
                           os_user=SYSTEM_USER, password=SecretStr(secrets.token_urlsafe(24)))
     else:
         cluster = Cluster(data_dir=ws.dir / "postgres" / "data", port=free_port(),
                           password=SecretStr(secrets.token_urlsafe(24)))
     write_secret(settings_path(ws), {**cluster.model_dump(mode="json"), "password": cluster.password.get_secret_value()})
+    if cluster.os_user:  # the settings first: a cluster whose owner file exists always has an owner on disk
+        _private_folder(cluster, cluster.home.parent)
+        _private_folder(cluster, cluster.home)
+        _write_owned(cluster, cluster.home / OWNER_FILE, str(settings_path(ws).resolve()), mode="w")
     return cluster
+
+
+def system_folder() -> Path:
+    """Where root-run clusters live: a folder in the `postgres` user's home."""
+    try:
+        return Path(pwd.getpwnam(SYSTEM_USER).pw_dir) / "curation"
+    except KeyError:
+        raise ServerError(f"PostgreSQL does not run as root and there is no {SYSTEM_USER!r} user to run it; "
+                          "install Debian's postgresql package (it makes one), or run curation as another user"
+                          ) from None
+
+
+def prune(dry_run: bool = False) -> list[Pruned]:
+    """Stop and delete the root-run clusters whose workspace is gone (its settings no longer name them).
+
+    A cluster is kept whenever that cannot be told for sure: no owner file (made before curation wrote
+    one), or an owner whose settings exist but cannot be read. Deleting a workspace cannot delete these
+    itself (they live outside it), and nothing else would ever reclaim them.
+    """
+    if os.geteuid() != 0:
+        return []  # clusters then live inside their workspace and go with it
+    try:
+        homes = sorted(path for path in system_folder().iterdir() if path.is_dir())
+    except (FileNotFoundError, ServerError):
+        return []
+    return [_prune_one(home, dry_run) for home in homes]
+
+
+def _prune_one(home: Path, dry_run: bool) -> Pruned:
+    size = sum(path.stat().st_size for path in home.rglob("*") if path.is_file() and not path.is_symlink())
+    try:
+        owner = Path((home / OWNER_FILE).read_text(encoding="utf-8").strip())
+    except (OSError, UnicodeDecodeError):
+        return Pruned(path=home, workspace=None, removed=False, megabytes=size / 1e6,
+                      reason="no owner recorded (made before curation recorded owners); delete it by hand if unused")
+    if owner.exists():
+        try:
+            settings = read_secret(owner, Cluster, "PostgreSQL settings")
+        except (CurationError, OSError) as exc:
+            return Pruned(path=home, workspace=owner.parent.parent, removed=False, megabytes=size / 1e6,
+                          reason=f"its workspace's settings cannot be read ({exc})")
+        if settings is not None and settings.home.resolve() == home.resolve():
+            return Pruned(path=home, workspace=owner.parent.parent, removed=False, megabytes=size / 1e6,
+                          reason="its workspace still uses it")
+    if not dry_run:
+        cluster = Cluster.found(home)
+        stop(cluster)
+        remove(cluster)
+    return Pruned(path=home, workspace=owner.parent.parent, removed=True, megabytes=size / 1e6,
+                  reason="its workspace is gone" if not owner.exists() else "its workspace uses another cluster")
 
 
 def bin_dir() -> Path:
@@ -154,7 +221,7 @@ def label_studio_env(cluster: Cluster) -> dict[str, str]:
 def _init(cluster: Cluster, programs: Path) -> None:
     """initdb into a fresh data directory (a half-made one from an interrupted run is replaced)."""
     _private_folder(cluster, cluster.home.parent)
-    _private_folder(cluster, cluster.home)
+    _private_folder(cluster, cluster.home)  # again: a workspace made before owners were recorded
     shutil.rmtree(cluster.data_dir, ignore_errors=True)
     password_file = cluster.home / ".initdb-password"
     _write_owned(cluster, password_file, cluster.password.get_secret_value(), mode="w")
