@@ -182,7 +182,7 @@ class Buckets:
         self.folder, self.parts, self.size = folder, defaultdict(list), 0
 
     def add(self, chunk: int, kind: bytes, key: int, data: bytes) -> None:
-        self.parts[chunk] += struct.pack("<cqI", kind, key, len(data)), data  # joined once, when flushed
+        self.parts[chunk].append(struct.pack("<cqI", kind, key, len(data)) + data)
         self.size += len(data)
         if self.size > BUFFERED:
             self.flush()
@@ -195,10 +195,9 @@ class Buckets:
         self.size = 0
 
 
-def read_bucket(path: Path) -> dict[bytes, dict[int, memoryview]]:
-    """kind -> key -> value of a bucket file's records (views of the file's bytes, not copies)."""
-    found: dict[bytes, dict[int, memoryview]] = {RESULT: {}, DATA: {}, ROWS: {}}
-    data = memoryview(path.read_bytes() if path.exists() else b"")
+def read_bucket(path: Path) -> dict[bytes, dict[int, bytes]]:
+    found: dict[bytes, dict[int, bytes]] = {RESULT: {}, DATA: {}, ROWS: {}}
+    data = path.read_bytes() if path.exists() else b""
     head = struct.calcsize("<cqI")
     at = 0
     while at < len(data):
@@ -313,7 +312,7 @@ def by_story(chosen: pl.DataFrame, task_files: list[Path], ratios: tuple[float, 
     return rows.with_columns(split.alias("split")).sort("split", "article_id"), counts
 
 
-def to_record(row: dict[str, Any], bucket: dict[bytes, dict[int, memoryview]], salt: bytes) -> tuple[Record, int]:
+def to_record(row: dict[str, Any], bucket: dict[bytes, dict[int, bytes]], salt: bytes) -> tuple[Record, int]:
     """Parse one chosen annotation (a row of a Plan chunk) into a Record; also returns how many other submitted
     annotations of its task were left out as unreadable."""
     data = orjson.loads(bucket[DATA][row["task_id"]])
