@@ -1,6 +1,6 @@
 """Benchmark and threshold choice for near-duplicate stories (curation/stories).
 
-    python -m bench.stories [--n 100000] [--tasks 10000] [--skip-scale]
+    python -m bench.stories [--n 100000] [--tasks 10000] [--repeat 3] [--skip-scale] [--skip-threshold]
 
 1. Threshold: pairs made from the 200 BBC articles and examples/articles by the edits real
    syndication makes (bench/syndication.py), against negative pairs (every same-topic pair
@@ -16,7 +16,8 @@
    exact text-hash dedup, each in its own process: wall time, peak RSS, and pairwise
    precision/recall of the stories found against the constructed truth.
 3. `curation tasks` (ingest, pre-annotate, validate, write) on the first `--tasks` articles
-   with detection on and off: throughput ratio (target >= 0.8).
+   with detection on and off, `--repeat` pairs back to back: the median throughput ratio
+   (target >= 0.8), in wall and CPU time.
 
 Targets (issue 12): 100,000 articles in < 60 s and < 1 GB on one core; recall >= 0.95 and
 precision >= 0.99 at the default threshold.
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import random
 import re
 import sys
@@ -71,12 +73,12 @@ def pair_scores(a: str, b: str, size: int) -> tuple[bool, float]:
     """Whether the detector's LSH makes `a` a candidate for `b`, and their exact similarity."""
     from curation.ingest import parse_text
     from curation.stories.index import NearDuplicateIndex, containment, fingerprint
-    from curation.stories.registry import pack
+    from curation.stories.registry import Text
 
     x, y = (parse_text(t, source_path="pair").text for t in (a, b))
     fx, fy = fingerprint(x, size), fingerprint(y, size)
     index = NearDuplicateIndex(1.0, size)
-    index.add(pack(x), fx.whole, fx.head)
+    index.add(Text(x), fx.whole, fx.head)
     return bool(index.candidates(fy)), containment(fx.shingles, fy.shingles)
 
 
@@ -283,11 +285,15 @@ def tasks_contender(corpus: Path, detect: str) -> dict:
             "cpu_seconds": cpu, "peak_rss_mb": peak_rss_mb()}
 
 
-def scale(n: int, tasks_n: int) -> None:
+def load() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def scale(n: int, tasks_n: int, repeat: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus.jsonl"
         stories = write_corpus(corpus, n)
-        print(f"\n## scale: {n} articles, {stories} stories (one core each contender)\n")
+        print(f"\n## scale: {n} articles, {stories} stories (one core each contender); load average {load()}\n")
         print("| contender | articles | wall s | CPU s | articles/s | peak RSS MB | pairwise P | pairwise R |"
               "\n|---|---|---|---|---|---|---|---|")
         for name in ("exact-hash", "stories"):
@@ -298,21 +304,26 @@ def scale(n: int, tasks_n: int) -> None:
         small = Path(tmp) / "tasks.jsonl"
         with corpus.open(encoding="utf-8") as source, small.open("w", encoding="utf-8") as out:
             out.writelines(itertools.islice(source, tasks_n))
-        runs = [run_isolated("bench.stories", "--tasks-contender", detect, str(small)) for detect in ("off", "on")]
-        print(f"\n## `curation tasks` on {tasks_n} of them\n\n| contender | articles | wall s | CPU s | articles/s | "
-              "peak RSS MB |\n|---|---|---|---|---|---|")
-        for r in runs:
-            print(f"| {r['contender']} | {r['articles']} | {r['seconds']:.1f} | {r['cpu_seconds']:.1f} | "
+        pairs = [[run_isolated("bench.stories", "--tasks-contender", detect, str(small)) for detect in ("off", "on")]
+                 for _ in range(repeat)]  # back to back, so a pair sees the same load
+        print(f"\n## `curation tasks` on {tasks_n} of them, {repeat} pairs of runs\n\n| pair | contender | articles | "
+              "wall s | CPU s | articles/s | peak RSS MB |\n|---|---|---|---|---|---|---|")
+        for i, r in ((i, r) for i, pair in enumerate(pairs, 1) for r in pair):
+            print(f"| {i} | {r['contender']} | {r['articles']} | {r['seconds']:.1f} | {r['cpu_seconds']:.1f} | "
                   f"{r['articles'] / r['seconds']:.0f} | {r['peak_rss_mb']:.0f} |")
-        off, on = runs
-        print(f"\nthroughput with detection / without: {off['seconds'] / on['seconds']:.2f}x wall, "
-              f"{off['cpu_seconds'] / on['cpu_seconds']:.2f}x CPU")
+        wall = sorted(off["seconds"] / on["seconds"] for off, on in pairs)
+        cpu = sorted(off["cpu_seconds"] / on["cpu_seconds"] for off, on in pairs)
+        print(f"\nthroughput with detection / without (target >= 0.8), median of {repeat} pairs: "
+              f"{wall[len(wall) // 2]:.2f}x wall, {cpu[len(cpu) // 2]:.2f}x CPU (each pair: wall "
+              + ", ".join(f"{x:.2f}" for x in wall) + "; CPU " + ", ".join(f"{x:.2f}" for x in cpu) + ")")
+        print(f"\nload average at the end (1, 5, 15 min): {load()} (2 shared cores: CPU seconds vary with it)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--tasks", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3, help="pairs of `curation tasks` runs (off, on)")
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--skip-threshold", action="store_true")
     parser.add_argument("--contender", nargs=2, help=argparse.SUPPRESS)
@@ -330,7 +341,7 @@ def main() -> None:
     if not args.skip_threshold:
         threshold_study(rules.shingle_size, rules.threshold)
     if not args.skip_scale:
-        scale(args.n, args.tasks)
+        scale(args.n, args.tasks, args.repeat)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from weakref import WeakKeyDictionary
 
 from label_studio_sdk.label_interface import LabelInterface
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic_core import to_json
 
 from curation.atomic import atomic_writer
 from curation.labelconfig import COMMENT, LABELS, REVIEW, TEXT, labeling_config
@@ -399,12 +400,16 @@ def write_tasks(tasks: Iterable[Task], path: str | Path, fmt: Literal["json", "j
                                 for line, content_hash in zip(spool, hashes)), fmt)
 
 
+_NOT_SHOWN = '"also_published_as":null'
+
+
 def _showing(line: str, text: str | None) -> str:
+    """A spooled task's line with its "also published as" text, set in the line itself (parsing and dumping the task
+    again cost as much as making it): inside a JSON string every `"` is escaped, so `"also_published_as":` occurs in
+    a task's line only as the key of that field, and the text is serialised as pydantic serialises it."""
     if text is None:
         return line
-    task = Task.model_validate_json(line)
-    task.data.also_published_as = text
-    return task.model_dump_json()
+    return line.replace(_NOT_SHOWN, '"also_published_as":' + to_json(text).decode("utf-8"), 1)
 
 
 def _write(out: TextIO, lines: Iterable[str], fmt: str) -> int:

@@ -3,12 +3,17 @@ kept apart, the revision rule, the registry, and the split rule."""
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 import re
 import sqlite3
 import stat
+import subprocess
+import sys
+import zlib
 from contextlib import closing
+from itertools import islice
 
 import numpy as np
 import pytest
@@ -24,8 +29,8 @@ from curation.export.verification import story_problems
 from curation.ingest import make_article, parse_text
 from curation.models import Article, Problem
 from curation.pipeline import iter_tasks
-from curation.stories import registry
-from curation.stories.assign import Stories
+from curation.stories import index, registry
+from curation.stories.assign import CHUNK, Stories
 from curation.stories.index import Signer, containment, fingerprint, fingerprints
 from curation.stories.shingles import _BASE, _MULTIPLIERS, jaccard, shingle_all, shingles
 from curation.workspace import StoryRules, Workspace, WorkspaceConfig, WorkspaceError
@@ -51,6 +56,8 @@ def test_similarities_are_symmetric_bounded_and_one_for_identical_texts(a, b):
     assert containment(x, y) == containment(y, x) and 0 <= containment(x, y) <= 1
     assert jaccard(x, y) == jaccard(y, x) and jaccard(x, y) <= containment(x, y)
     assert containment(x, x) == 1.0 == jaccard(x, x)
+    common = len(set(x.tolist()) & set(y.tolist()))
+    assert containment(x, y) == (common / min(x.size, y.size) if x.size and y.size else float(x.size == y.size))
     assert containment(x, shingles(a + "\n\n" + b, 5)) == 1.0  # a text is contained in itself plus more
 
 
@@ -125,6 +132,46 @@ def test_stories_in_chunks_are_what_placing_one_at_a_time_gives():
     assert problems == [p for _, p in expected if p is not None] and len({a.story_id for a in chunked}) < len(raws) * 2
 
 
+def test_a_placed_text_is_compressed_only_once_recorded_or_once_its_shingles_are_let_go(tmp_path, monkeypatch):
+    packed: list[str] = []
+    monkeypatch.setattr(registry, "pack", lambda text: packed.append(text) or zlib.compress(text.encode("utf-8")))
+    raws = example_raws()
+    articles = [parse_text(raw, source_path=f"{i}.txt") for i, raw in enumerate(raws)]
+    stories = Stories.open(StoryRules(), tmp_path / "stories.sqlite")
+    assert len(list(stories.assign(articles, lambda problem: None))) == len(raws) and packed == []  # `curation tasks`
+    stories.record(stories.placed.values())
+    assert packed == [a.text for a in articles]
+    assert [m.text for m in registry.read(tmp_path / "stories.sqlite")[0]] == packed
+
+    packed.clear()
+    monkeypatch.setattr(index, "RECENT_BYTES", 1)  # only the newest text's shingles are kept
+    stories = Stories(StoryRules())
+    list(stories.assign(articles, lambda problem: None))
+    assert packed == [a.text for a in articles[:-1]]
+    copy = parse_text(EDITS["reword"](raws[0], random.Random(4)), source_path="copy.txt")
+    placed, problem = stories.place(copy)  # checked against the first text, shingled again from its compressed copy
+    exact = containment(shingles(articles[0].text, 5), shingles(copy.text, 5))
+    assert placed.story_id == stories.member(articles[0].content_hash).story_id
+    assert problem.message == f"near-duplicate ({exact:.2f}) of 0.txt, story {placed.story_id}"
+
+
+def test_placing_freezes_what_the_collector_would_walk_again_and_thaws_it_when_done():
+    articles = [parse_text(raw, source_path=f"{i}.txt") for i, raw in enumerate(example_raws() * 30)]
+    assert gc.get_freeze_count() == 0
+    placing = Stories(StoryRules()).assign(articles, lambda problem: None)
+    list(islice(placing, CHUNK + 1))  # past the first chunk
+    assert gc.get_freeze_count() > 0
+    placing.close()  # stopped early: thawed all the same
+    assert gc.get_freeze_count() == 0
+    gc.freeze()  # someone else's freeze is left as it is
+    try:
+        before = gc.get_freeze_count()
+        list(Stories(StoryRules()).assign(articles, lambda problem: None))
+        assert gc.get_freeze_count() == before
+    finally:
+        gc.unfreeze()
+
+
 @given(messy_text)
 @settings(max_examples=50)
 def test_placing_an_article_keeps_its_text_and_offsets(text):
@@ -185,6 +232,16 @@ def test_tasks_reports_a_copy_in_the_batch_with_its_story(tmp_path):
     assert bad.exit_code == 1 and bad.stderr.strip() == "error: near-duplicate threshold 2.0: expected a number in (0, 1]"
 
 
+def test_tasks_without_detection_loads_neither_datasketch_nor_scipy(tmp_path):
+    (tmp_path / "a.txt").write_text(example_raws()[0])
+    probe = ("import sys\nfrom curation.cli import app\n"
+             f"app(['tasks', {str(tmp_path)!r}, '-o', {str(tmp_path / 't.json')!r}, '-w', {str(tmp_path)!r}, FLAG], "
+             "standalone_mode=False)\nprint(sorted({m.split('.')[0] for m in sys.modules} & {'datasketch', 'scipy'}))")
+    run = lambda flag: subprocess.run([sys.executable, "-c", probe.replace("FLAG", repr(flag))], capture_output=True,  # noqa: E731
+                                      text=True, check=True).stdout.splitlines()[-1]
+    assert run("--no-near-duplicates") == "[]" and run("--near-duplicates") == "['datasketch', 'scipy']"
+
+
 def recorded_stories(tmp_path, texts: list[Article]) -> tuple[Stories, list[Article]]:
     """The articles placed and recorded as if pushed (task ids 1, 2, ...), then the registry opened again."""
     path = tmp_path / "stories.sqlite"
@@ -234,6 +291,27 @@ def test_the_registry_is_owner_only_ordered_idempotent_and_refuses_damage(tmp_pa
     path.write_bytes(b"not a database" * 100)
     with pytest.raises(WorkspaceError, match="not a readable story registry"):
         registry.read(path)
+
+
+def test_status_counts_the_copies_other_workspaces_linked_once_each_as_their_tasks_last_listed_them(tmp_path):
+    raw = example_raws()[1]
+    a = parse_text(raw, source_path="a.txt", url="https://a.example/1")
+    b = parse_text(EDITS["headline"](raw, random.Random(5)), source_path="b.txt", url="https://b.example/1")
+    stories, _ = recorded_stories(tmp_path, [a, b])  # a pushed, its copy b linked here (no task)
+    stories.members[1].task_id = None
+    stories.update(stories.members)
+    path, story = tmp_path / "stories.sqlite", stories.members[0].story_id
+    theirs = {"content_hash": "c" * 64, "article_id": "art_c", "title": "C", "publisher": None, "url": None,
+              "source": "c.txt"}
+    ours = {"content_hash": b.content_hash, "article_id": b.article_id, "title": b.title, "publisher": None,
+            "url": None, "source": "b.txt"}
+    before = registry.counts(path)
+    stories.note_linked({story: [ours, theirs]})
+    assert registry.counts(path) == {**before, "articles": 3, "copies": 2, "copies_without_task": 2}
+    stories.note_linked({story: [ours, theirs]})  # noted again: counted once
+    assert registry.counts(path)["copies_without_task"] == 2
+    stories.note_linked({story: [ours]})  # their copy has a task of its own since: no longer listed
+    assert registry.counts(path) == before
 
 
 def test_stored_signatures_are_kept_unless_the_shingles_they_were_made_from_changed(tmp_path):

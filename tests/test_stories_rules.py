@@ -9,13 +9,17 @@ import random
 import string
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from bench.syndication import EDITS
 from curation.cli import app
-from curation.ingest import parse_text
+from curation.ingest import make_article, parse_text
+from curation.models import Document
 from curation.stories import registry
 from curation.stories.assign import Stories, for_workspace
+from curation.tasks import _showing, to_task
 from curation.workspace import StoryRules, Workspace, WorkspaceConfig
 from tests.test_stories import example_raws
 
@@ -95,3 +99,16 @@ def test_tasks_shows_the_registrys_articles_of_a_story_on_the_batchs_copy(tmp_pa
     (first,) = registry.read(registry.path_for(ws, 5))[0]
     assert task["data"]["story_id"] == first.story_id
     assert task["data"]["also_published_as"] == f"also published as: {first.title} ({first.publisher}, https://wire.example/a)"
+
+
+tricky = st.lists(st.sampled_from(['"', "\\", "a", "é", "北", "\n", "\u2028", "\x00", '"also_published_as":null', ":",
+                                   "null", "}"]), max_size=12).map("".join)
+
+
+@given(tricky, tricky, tricky)
+def test_the_also_published_as_text_set_in_a_spooled_task_line_is_what_pydantic_writes(text, title, shown):
+    article = make_article(f"{text} The council said so.", source_path="x.txt", title=title or None)
+    task = to_task(Document(article=article), with_predictions=False)
+    line = task.model_dump_json()
+    expected = task.model_copy(update={"data": task.data.model_copy(update={"also_published_as": shown})})
+    assert _showing(line, shown) == expected.model_dump_json() and _showing(line, None) == line

@@ -94,8 +94,8 @@ def test_a_second_workspace_links_a_copy_into_the_projects_story_and_every_works
     assert newest.data["also_published_as"] == holder.data["also_published_as"]
     assert runner.invoke(app, ["pull", "--workspace", str(bob.root)]).exit_code == 0
     status = runner.invoke(app, ["status", "--json", "--workspace", str(bob.root)])
-    counts = json.loads(status.stdout)["stories"]
-    assert (counts["stories"], counts["copies"], counts["copies_without_task"]) == (1, 1, 0)
+    counts = json.loads(status.stdout)["stories"]  # alice's linked copy counts in bob's status too
+    assert (counts["stories"], counts["articles"], counts["copies"], counts["copies_without_task"]) == (1, 3, 2, 1)
 
 
 def test_a_revision_pushed_from_another_workspace_supersedes_the_task_the_first_pushed(remote, tmp_path):

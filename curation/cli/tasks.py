@@ -78,18 +78,21 @@ def tasks_cli(
 ) -> None:
     """Convert articles into pre-annotated Label Studio tasks (one task per article)."""
     from curation.pipeline import iter_tasks
-    from curation.stories.sync import batch_copies
     from curation.tasks import write_tasks
 
     problems = ProblemLog()
     stories = open_stories(workspace, threshold) if near_duplicates else None
+    shown = None
+    if stories is not None:  # curation.stories loads datasketch (and scipy): only when detecting
+        from curation.stories.sync import batch_copies
+
+        shown = partial(batch_copies, stories)
     stream = iter_tasks(
         inputs, problems, preannotator=None if no_predictions else preannotator, workers=workers, max_bytes=max_bytes,
         stories=stories,
     )
     with progress_bar() as progress:
-        written = write_tasks(progress.track(stream, description="tasks"), output, fmt.value,
-                              also_published_as=None if stories is None else partial(batch_copies, stories))
+        written = write_tasks(progress.track(stream, description="tasks"), output, fmt.value, also_published_as=shown)
     summary = f"wrote {written} tasks to {output} ({problems.errors} errors, {problems.warnings} warnings)"
     show(as_json, {"output": str(output), "format": fmt.value, "tasks": written, "problems": problems.as_json()},
          notes=[summary])

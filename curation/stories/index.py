@@ -13,18 +13,19 @@ that the other text has too (containment), so a trimmed copy of a story is as si
 a lightly edited one. Candidates are ranked by the signatures' estimated Jaccard and only
 the best `CHECKED` get the exact check, so a story with hundreds of copies costs no more
 than one with two. The shingles of the texts indexed or checked last are kept for that
-check (up to `RECENT_BYTES`); an older text is shingled again from its compressed copy.
+check (up to `RECENT_BYTES`); an older text is shingled again from its text, which is compressed when its
+shingles are let go.
 """
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
+from curation.stories.registry import Text
 from curation.stories.shingles import Words, distinct, shingle_all, shingles
 
 NUM_PERM = 32
@@ -113,7 +114,11 @@ def containment(a: np.ndarray, b: np.ndarray) -> float:
     """Shared shingles as a share of the smaller set's (1.0: one text's shingles all occur in the other)."""
     if a.size == 0 or b.size == 0:
         return float(a.size == b.size)
-    return np.intersect1d(a, b, assume_unique=True).size / min(a.size, b.size)
+    if a.size > b.size:
+        a, b = b, a
+    at = np.searchsorted(b, a)  # both sorted and distinct: where each of the smaller set's would be in the other
+    at[at == b.size] = 0
+    return np.count_nonzero(b[at] == a) / a.size
 
 
 class NearDuplicateIndex:
@@ -123,7 +128,7 @@ class NearDuplicateIndex:
         self.threshold, self.size = threshold, shingle_size
         self.whole = MinHashLSH(num_perm=NUM_PERM, params=WHOLE_BANDS)
         self.head = MinHashLSH(num_perm=NUM_PERM, params=HEAD_BANDS)
-        self.texts: list[bytes] = []  # zlib-compressed, for the exact check
+        self.texts: list[Text] = []  # for the exact check of a text whose shingles are not kept
         self.signatures = np.zeros((1024, NUM_PERM), dtype=np.uint32)
         self.recent: dict[int, np.ndarray] = {}  # shingles of texts added or checked lately, oldest first
         self.recent_bytes = 0
@@ -131,22 +136,23 @@ class NearDuplicateIndex:
     def __len__(self) -> int:
         return len(self.texts)
 
-    def add(self, packed: bytes, whole: MinHash, head: MinHash) -> int:
-        """Index a text (zlib-compressed) by its two MinHashes (a Fingerprint's); returns its key."""
+    def add(self, text: Text, whole: MinHash, head: MinHash) -> int:
+        """Index a text by its two MinHashes (a Fingerprint's); returns its key."""
         key = len(self.texts)
         if key == len(self.signatures):
             self.signatures = np.concatenate([self.signatures, np.zeros_like(self.signatures)])
         self.signatures[key] = whole.hashvalues
-        self.texts.append(packed)
+        self.texts.append(text)
         self.whole.insert(key, whole, check_duplication=False)
         self.head.insert(key, head, check_duplication=False)
         return key
 
     def candidates(self, found: Fingerprint) -> list[int]:
-        """Keys whose signatures collide with the text's in some band, best estimated Jaccard first, at most CHECKED."""
+        """The keys to check: those whose signatures collide with the text's in some band, if at most CHECKED do;
+        else the CHECKED of best estimated Jaccard."""
         keys = set(self.whole.query(found.whole)) | set(self.head.query(found.head))
-        if not keys:
-            return []
+        if len(keys) <= CHECKED:  # all of them are checked
+            return sorted(keys)
         ordered = np.fromiter(keys, dtype=np.int64, count=len(keys))
         estimate = (self.signatures[ordered] == found.whole.hashvalues).mean(axis=1)
         return ordered[np.argsort(-estimate, kind="stable")[:CHECKED]].tolist()
@@ -154,15 +160,18 @@ class NearDuplicateIndex:
     def shingles_of(self, key: int) -> np.ndarray:
         """An indexed text's shingles; recent ones are kept, since a story's copies tend to arrive close together."""
         if (found := self.recent.pop(key, None)) is None:
-            found = shingles(zlib.decompress(self.texts[key]).decode("utf-8"), self.size)
+            found = shingles(self.texts[key].plain, self.size)
         return self.remember(key, found)
 
     def remember(self, key: int, found: np.ndarray) -> np.ndarray:
-        """Keep a text's shingles among the recent ones (the oldest go past RECENT_BYTES)."""
+        """Keep a text's shingles among the recent ones (the oldest go past RECENT_BYTES, and their texts are
+        compressed)."""
         if (old := self.recent.pop(key, None)) is not None:
             self.recent_bytes -= old.nbytes
         self.recent[key] = found
         self.recent_bytes += found.nbytes
         while self.recent_bytes > RECENT_BYTES and len(self.recent) > 1:
-            self.recent_bytes -= self.recent.pop(next(iter(self.recent))).nbytes
+            oldest = next(iter(self.recent))
+            self.recent_bytes -= self.recent.pop(oldest).nbytes
+            self.texts[oldest].compressed()
         return found

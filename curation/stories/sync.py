@@ -21,7 +21,9 @@ The project, not the workspace, is the authority, as for the push ledger:
   story remains (`settle`);
 - the linked copies of a story are kept on its tasks' `meta.copies` as well, merged with
   what is there (a re-read after writing repairs a write that raced another push's), so
-  "also published as" lists the copies every workspace linked, never only the last one's.
+  "also published as" lists the copies every workspace linked, never only the last one's; the
+  lists a push reads are noted in the registry, so `curation status` counts the copies other
+  workspaces linked too.
 """
 
 from __future__ import annotations
@@ -32,9 +34,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from curation.stories import registry
-from curation.stories.assign import Stories
+from curation.stories.assign import CHUNK, Stories
 from curation.stories.ids import Copies, first_story_id
-from curation.stories.index import containment, fingerprint
+from curation.stories.index import Fingerprint, containment, fingerprint, fingerprints
 from curation.stories.registry import Member
 from curation.tasks import Task
 
@@ -57,6 +59,7 @@ class StoryPush:
     pending: list[Member] = field(default_factory=list)  # to record with the next batch
     changed: dict[str, Member] = field(default_factory=dict)  # recorded members to update with the next batch
     touched: set[str] = field(default_factory=set)  # stories whose tasks may have to show their copies anew
+    shown: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # story -> the linked copies its tasks list
     announced: list[int] = field(default_factory=list)  # tasks whose "also published as" was updated
     horizon: int = 0  # the newest task id known to be in the project when this push last looked
 
@@ -80,28 +83,32 @@ class StoryPush:
         unknown = {key for key in held if self.stories.member(key[1]) is None}
         if unknown:
             wanted = None if len(unknown) * 2 > len(held) else sorted({aid for aid, _ in unknown})
-            found = [t for t in tasks_with_data(client, project_id, article_ids=wanted)
-                     if (t.meta["article_id"], t.meta["content_hash"]) in unknown and held.get(
-                         (t.meta["article_id"], t.meta["content_hash"])) == t.id]
-            adopted = [self._adopt(task) for task in sorted(found, key=lambda t: t.id)]
+            found = sorted((t for t in tasks_with_data(client, project_id, article_ids=wanted)
+                            if (t.meta["article_id"], t.meta["content_hash"]) in unknown and held.get(
+                                (t.meta["article_id"], t.meta["content_hash"])) == t.id), key=lambda t: t.id)
+            texts = [(task.data or {}).get("text") or "" for task in found]
+            prints = [f for i in range(0, len(texts), CHUNK)  # many at a time cost much less each
+                      for f in fingerprints(texts[i:i + CHUNK], self.stories.rules.shingle_size)]
+            adopted = [self._adopt(task, printed=f) for task, f in zip(found, prints)]
             self.found_in_project = len(adopted)
             self.stories.record(adopted)
+            self.stories.note_linked(listed_copies(adopted, found))
         self.stories.update(self.changed.values())
         self.changed = {}
 
-    def _adopt(self, task: Any, story_id: str | None = None) -> Member:
+    def _adopt(self, task: Any, story_id: str | None = None, printed: Fingerprint | None = None) -> Member:
         """A project task as a member: its story is the one in its data (or `story_id`, the one it is about to move
-        to), its role what the stories known say."""
+        to), its role what the stories known say (`printed`: its text's fingerprint, if made already)."""
         meta, data = task.meta, task.data or {}
         article_id, content_hash = meta["article_id"], meta["content_hash"]
         story_id = story_id or data.get("story_id") or first_story_id(article_id)
         role = ("revision" if article_id in self.stories.by_article else
                 "copy" if self.stories.story_members(story_id) else "first")
-        found = fingerprint(data.get("text") or "", self.stories.rules.shingle_size)
+        found = printed or fingerprint(data.get("text") or "", self.stories.rules.shingle_size)
         member = Member(content_hash=content_hash, article_id=article_id, story_id=story_id, role=role, of=None,
                         similarity=None, source=f"task {task.id}", source_path="", title=data.get("title"),
                         publisher=data.get("publisher"), url=data.get("url"), task_id=task.id,
-                        packed=registry.pack(data.get("text") or ""), whole=found.whole.hashvalues,
+                        stored=registry.Text(data.get("text") or ""), whole=found.whole.hashvalues,
                         head=found.head.hashvalues)
         self.stories.adopt(member, found)
         return member
@@ -251,10 +258,12 @@ class StoryPush:
         self.flush()
         for story_id in sorted(self.touched | {m.story_id for m in self.linked}):
             self.show_copies(client, story_id)
+        self.stories.note_linked(self.shown)
 
     def show_copies(self, client: Any, story_id: str) -> None:
         """Merge the story's linked copies known here with those its tasks hold (`meta.copies`, written by any
-        workspace), leave out copies imported since, and write the result to every task of the story."""
+        workspace), leave out copies imported since, and write the result to every task of the story (and note it
+        for the registry, `shown`)."""
         members = self.stories.story_members(story_id)
         task_ids = sorted({m.task_id for m in members if m.task_id is not None})
         left_out = {m.content_hash for m in self.skipped}
@@ -269,8 +278,10 @@ class StoryPush:
             alive = {t.id for t in tasks}
             with_task = {m.content_hash for m in members if m.task_id in alive}
             if not ours and not any((t.meta or {}).get("copies") for t in tasks):
+                self.shown[story_id] = []
                 return
-            copies = merged([(t.meta or {}).get("copies") or [] for t in tasks] + [list(ours.values())], with_task)
+            copies = self.shown[story_id] = merged([(t.meta or {}).get("copies") or [] for t in tasks]
+                                                   + [list(ours.values())], with_task)
             shown = also_published_as(copies)
             for task in tasks:
                 data, meta = dict(task.data or {}), dict(task.meta or {})
@@ -282,6 +293,14 @@ class StoryPush:
             check = next(existing(client, task_ids[:1]), None)
             if check is None or ours.keys() <= {c["content_hash"] for c in (check.meta or {}).get("copies") or []}:
                 return
+
+
+def listed_copies(members: Sequence[Member], tasks: Sequence[Any]) -> dict[str, list[dict[str, Any]]]:
+    """Story id -> the linked copies its tasks list (`meta.copies`), for the stories of these tasks that list any."""
+    lists: dict[str, list[list[dict[str, Any]]]] = {}
+    for member, task in zip(members, tasks):
+        lists.setdefault(member.story_id, []).append((task.meta or {}).get("copies") or [])
+    return {story_id: merged(found, set()) for story_id, found in lists.items() if any(found)}
 
 
 def entry(member: Member) -> dict[str, Any]:
