@@ -126,6 +126,9 @@ def test_the_library_error_for_an_unknown_preannotator_is_clear():
     (["tasks", "x", "-o", "y", "--workers", "0"], "'--workers'"),
     (["team", "add"], "Missing argument 'email'. (see 'curation team add --help')"),
     (["--no-such-flag"], "No such option: --no-such-flag (see 'curation --help')"),
+    (["export", "--name", "x", "--version", "1.0.0", "--bump", "minor"],
+     "give exactly one of --version X.Y.Z or --bump major|minor|patch (see 'curation export --help')"),
+    (["export", "--name", "x"], "give exactly one of --version X.Y.Z or --bump major|minor|patch"),
 ])
 def test_usage_errors_exit_2_in_one_line(args, said):
     result = runner.invoke(app, args)
@@ -236,6 +239,13 @@ def test_dataset_commands_report_json_on_the_committed_example_dataset(tmp_path)
     assert not mismatches(checked, SHAPES["verify"])
     assert [(c["version"], c["ok"]) for c in checked] == [("1.0.0", False)]
     assert any("README.md" in problem for problem in checked[0]["problems"])
+    # the committed example renders its card (its manifest has what card.render reads): publish lists its files
+    dry = runner.invoke(app, ["publish", "examples@1.0.0", "--repo", "org/examples", "--dry-run",
+                              "--root", str(EXAMPLE_DATASETS)])
+    assert dry.exit_code == 0, dry.output
+    files = sorted(p.relative_to(EXAMPLE_DATASETS / "examples" / "1.0.0").as_posix()
+                   for p in (EXAMPLE_DATASETS / "examples" / "1.0.0").rglob("*") if p.is_file())
+    assert [line.split()[-1] for line in dry.stdout.splitlines()[:-1]] == files
 
 
 def test_evaluate_json_follows_its_shape(tmp_path):

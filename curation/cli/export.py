@@ -9,7 +9,7 @@ import typer
 
 from curation import defaults
 from curation.cli import options
-from curation.cli._app import app, fail, output, progress_bar
+from curation.cli._app import app, fail, output, progress_bar, usage
 
 
 def _dataset_dir(workspace: Optional[Path], root: Optional[Path], name: str) -> Path:
@@ -47,6 +47,8 @@ def export_cli(
     from curation.server.locking import file_lock
     from curation.workspace import Workspace
 
+    if (version is None) == (bump is None):
+        usage("give exactly one of --version X.Y.Z or --bump major|minor|patch")
     ws = Workspace.from_env(workspace)
     try:
         ratios = parse_ratios(splits) if splits else None

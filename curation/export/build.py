@@ -13,6 +13,7 @@ import datetime as dt
 import gc
 import multiprocessing
 import os
+import pickle
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -36,7 +37,7 @@ from curation.export.features import CONFIGS, FEATURES_VERSION, SPLITS, features
 from curation.export.pseudonyms import salt
 from curation.export.rows import columns
 from curation.export.select import RULE
-from curation.export.source import Plan, plan, read_bucket, to_record
+from curation.export.source import ROWS, Plan, plan, read_bucket, to_record
 from curation.export.spill import Spill, changelog, merged
 from curation.export.splits import DEFAULT_RATIOS, RULE as SPLIT_RULE, empty_splits
 from curation.export.write import VersionFolder
@@ -97,12 +98,12 @@ class Chunk:
     unreadable: int  # submitted, not final annotations left out of `annotations`: their result does not fit
 
 
-def build_chunk(job: tuple[str, list[dict[str, Any]], Path, bytes]) -> Chunk:
-    """Parse a chunk of chosen annotations and lay out every config's rows; runs in any process."""
-    split, rows, bucket_path, key = job
+def build_chunk(job: tuple[str, Path, bytes]) -> Chunk:
+    """Parse a chunk of chosen annotations (its bucket's rows) and lay out every config's rows; runs in any process."""
+    split, bucket_path, key = job
     bucket = read_bucket(bucket_path)
     with paused_gc():
-        parsed = [to_record(row, bucket, key) for row in rows]
+        parsed = [to_record(row, bucket, key) for row in pickle.loads(bucket[ROWS][0])]
         records = [record for record, _ in parsed]
         tables, misaligned = columns(records)
         return Chunk(
@@ -119,10 +120,17 @@ def build_chunk(job: tuple[str, list[dict[str, Any]], Path, bytes]) -> Chunk:
 
 
 def release_memory() -> None:
-    """Hand the memory the selection freed back to the system before the chunks are built: Arrow's pool and the C
-    heap keep freed blocks for reuse otherwise, and what the selection held grows with the number of articles."""
-    pa.default_memory_pool().release_unused()
+    """Hand the memory the selection freed back to the system before the chunks are built: what it held grows with
+    the number of articles."""
     gc.collect()
+    give_back()
+
+
+def give_back() -> None:
+    """Return freed memory to the system: Arrow's pool and the C heap keep freed blocks for reuse otherwise, and
+    as chunk after chunk is built among the Parquet writers' growing footers (row group metadata, held until each
+    file is closed) the heap's free holes would add up to tens of MB over an export of 100,000 articles."""
+    pa.default_memory_pool().release_unused()
     try:
         ctypes.CDLL(None).malloc_trim(0)  # glibc's; elsewhere there is none and nothing to do
     except (AttributeError, OSError):
@@ -184,11 +192,11 @@ def built_chunks(planned: Plan, key: bytes, workers: int) -> Iterator[Chunk]:
     With workers > 1 this process builds every `workers`-th chunk itself and a pool of `workers - 1` processes
     the others, a few chunks ahead at most (memory stays bounded); the pool's start-up (imports) is hidden
     behind the first chunk built here."""
-    slices = planned.chunks()
+    slices = planned.chunks
 
-    def job(i: int) -> tuple[str, list[dict[str, Any]], Path, bytes]:
-        split, frame, bucket = slices[i]
-        return split, frame.to_dicts(), bucket, key  # Python rows for one chunk at a time
+    def job(i: int) -> tuple[str, Path, bytes]:
+        split, _, bucket = slices[i]
+        return split, bucket, key
 
     if workers <= 1:
         yield from (build_chunk(job(i)) for i in range(len(slices)))
@@ -211,7 +219,15 @@ def built_chunks(planned: Plan, key: bytes, workers: int) -> Iterator[Chunk]:
                 submit()
 
 
-def append_chunk(out: VersionFolder, chunk: Chunk) -> None:
+def split_files(split: str) -> list[str]:
+    return [f"{config}/{split}.parquet" for config in CONFIGS]
+
+
+def append_chunk(out: VersionFolder, chunk: Chunk, done: str | None) -> None:
+    """Append a chunk to its split's files, after closing those of the split `done` (all of whose chunks are
+    written: chunks come split by split)."""
+    if done:
+        out.close(split_files(done))
     for config, table in chunk.tables.items():
         out.append(f"{config}/{chunk.split}.parquet", table)
 
@@ -221,10 +237,13 @@ def write_chunks(out: VersionFolder, chunks: Iterator[Chunk], tally: Tally, on_c
     encoding releases the GIL); at most one chunk waits to be written, so memory stays flat."""
     with ThreadPoolExecutor(1) as writer:
         pending: Future[None] | None = None
+        split: str | None = None
         for chunk in chunks:
             if pending:
                 pending.result()
-            pending = writer.submit(append_chunk, out, chunk)
+                give_back()  # the chunk written is gone
+            pending = writer.submit(append_chunk, out, chunk, split if split not in (None, chunk.split) else None)
+            split = chunk.split
             tally.add(chunk)
             on_chunk()
         if pending:
@@ -298,7 +317,7 @@ def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | 
         spilled, tally = Path(buckets), Tally(Path(buckets))
         planned, multi, multi_tasks = plan(ws, ratios, spilled, min_per_split=min_per_split, copies=copies,
                                            inherited=parent_manifest.get("story_splits") if parent_manifest else None)
-        selection, total, stories = planned.selection, planned.chosen.height, planned.stories
+        selection, total, stories = planned.selection, planned.articles, planned.stories
         # what the manifest needs of the per-story and multi-annotated parts, before the chunks: then let them go
         story_splits, empty = Spill(spilled / "stories").extend(stories.splits.items()).close(), empty_splits(stories.splits)
         agreed, reviewed = agreement(multi, multi_tasks), review_provenance(selection, key)

@@ -46,7 +46,11 @@ PREFERENCE = (pl.when(pl.col("accepts")).then(0).when(pl.col("grounds")).then(1)
 def select(live: pl.DataFrame, rule: ReviewRule) -> Selection:
     """The final annotation of every article with a reviewed task; `live` is the latest, undeleted annotations.
     `chosen` keeps review.flagged's columns and the task's `rule` (how it became reviewed)."""
-    frame = flagged(live, rule)
+    return choose(flagged(live, rule))
+
+
+def choose(frame: pl.DataFrame) -> Selection:
+    """`select` of a review.flagged frame (for a caller that keeps the frame, and its `author`s, for more)."""
     states = states_of(frame)
     rows = frame.join(states.select("task_id", "state", "rule"), on="task_id")
     submitted = rows.filter(~pl.col("was_cancelled"))

@@ -15,6 +15,7 @@ invalid result).
 
 from __future__ import annotations
 
+import pickle
 import struct
 from collections import defaultdict
 from collections.abc import Iterator
@@ -33,21 +34,22 @@ from curation.errors import CurationError
 from curation.export.features import SPLITS
 from curation.export.parse import RelationRow, SpanRow, read_result
 from curation.export.pseudonyms import pseudonym
-from curation.export.select import Selection, select
+from curation.export.select import Selection, choose
 from curation.export.splits import assign
 from curation.models import Article
 from curation.stories.ids import first_story_id
 from curation.sync import snapshots
-from curation.sync.review import with_authors
+from curation.sync.review import flagged
 from curation.team.roster import review_rule
 from curation.workspace import Workspace
 
 CHUNK = 500  # articles parsed and written at a time (fixed: row groups, hence bytes, depend on it)
-BATCH = 512  # rows of a large column decoded at a time
+BATCH = 128  # rows of a large column decoded at a time (a pull file is one row group: its results one column chunk)
 BUFFERED = 32 << 20  # bytes of bucket records held before they are appended to their files
-RESULT, DATA = b"r", b"d"
+RESULT, DATA, ROWS = b"r", b"d", b"m"  # bucket records: a result, a task's data, a chunk's rows (pickled)
 binary = pa.binary()
 SUBMITTED = ("annotation_id", "author", "review", "ground_truth", "lead_time", "created_at", "updated_at")
+ROW = ("task_id", "annotation_id", "author", "model_version", "split", "submitted")  # what to_record reads of a row
 
 
 BY_OFFSETS = itemgetter(1, 2, 0)  # SpanRow: start, end, id
@@ -91,21 +93,17 @@ class Record:
 
 @dataclass(frozen=True)
 class Plan:
-    """What export reads: the chosen annotation of every article in write order, with its chunk, and where the
-    chunks' large values were put."""
+    """What export reads: every chunk in write order, each a bucket file holding its rows (the chosen annotation of
+    each of its articles, with provenance and the task's submitted annotations), their results and task data. Nothing
+    per article is held in memory."""
 
     selection: Selection
-    chosen: pl.DataFrame  # one row per article: ids, split, chunk, model_version and `submitted` (list of structs)
-    buckets: Path
+    chunks: tuple[tuple[str, int, Path], ...]  # (split, articles, bucket file)
     stories: StoryCounts
 
-    def chunks(self) -> list[tuple[str, pl.DataFrame, Path]]:
-        """(split, rows, bucket file) of every chunk in write order; rows stay a compact frame until built, each a
-        slice of `chosen` (sorted by chunk), not a copy."""
-        sizes = self.chosen.group_by("chunk", maintain_order=True).agg(pl.len(), pl.first("split"))
-        starts = [0, *sizes["len"].cum_sum().to_list()]
-        return [(SPLITS[split], self.chosen.slice(start, n), self.buckets / str(chunk))
-                for (chunk, n, split), start in zip(sizes.iter_rows(), starts)]
+    @property
+    def articles(self) -> int:
+        return sum(n for _, n, _ in self.chunks)
 
 
 def article_from_task(task_id: int, data: dict[str, Any]) -> Article:
@@ -137,31 +135,43 @@ def snapshot_files(ws: Workspace, project_id: int, prefix: str) -> list[Path]:
     return snapshots.files(ws, project_id, prefix)
 
 
-def located(files: list[Path], schema: dict[str, Any], large: tuple[str, ...]) -> pl.DataFrame:
-    """Every row of the snapshot files without their large columns, with its place: `file` index and `row`."""
-    if not files:
-        return pl.DataFrame(schema={"row": pl.UInt32, **{k: v for k, v in schema.items() if k not in large},
-                                    "file": pl.Int32})
-    return pl.concat([pl.scan_parquet(path).drop(*large).with_row_index("row").with_columns(pl.lit(i, pl.Int32).alias("file"))
-                      for i, path in enumerate(files)]).collect()
+def located(files: list[Path], schema: dict[str, Any], columns: tuple[str, ...]) -> pl.DataFrame:
+    """`columns` of every row of the snapshot files (null where an older file lacks one), with its place: `file`
+    index and `row`. Only those columns are read (a lazy scan's projection): never the large values, nor the
+    columns the selection does not use."""
+    empty = pl.DataFrame(schema={"row": pl.UInt32, **{c: schema[c] for c in columns}, "file": pl.Int32})
+    scans = []
+    for i, path in enumerate(files):
+        scan = pl.scan_parquet(path)
+        present = scan.collect_schema()
+        scans.append(scan.select(pl.col(c) if c in present else pl.lit(None, schema[c]).alias(c) for c in columns)
+                     .with_row_index("row").with_columns(pl.lit(i, pl.Int32).alias("file")))
+    return pl.concat(scans).collect() if scans else empty
 
 
-def scan(files: list[Path], column: str, wanted: pl.DataFrame) -> Iterator[tuple[Any, bytes]]:
-    """(tag, UTF-8 value of `column`) for each row of `wanted` (columns file, row, then the tag's: one, or a tuple
-    of several), reading each file once in batches of BATCH rows (never a whole column)."""
-    names = [c for c in wanted.columns if c not in ("file", "row")]
+def batches(files: list[Path], column: str, wanted: pl.DataFrame) -> Iterator[tuple[pl.DataFrame, pa.Array]]:
+    """(tags, values of `column`) for the rows of `wanted` (columns file, row, then the tags), batch by batch: each
+    file is read once, BATCH rows at a time (never a whole column)."""
     for (index,), rows in wanted.sort("file", "row").group_by("file", maintain_order=True):
         at = rows["row"].to_numpy().astype(np.int64)
-        tags = rows[names[0]].to_list() if len(names) == 1 else list(rows.select(names).iter_rows())
+        tags = rows.drop("file", "row")
         offset, j = 0, 0
         handle = pq.ParquetFile(files[index], pre_buffer=False, buffer_size=1 << 20)
         for batch in handle.iter_batches(batch_size=BATCH, columns=[column]):
             stop = int(np.searchsorted(at, offset + batch.num_rows))
             if stop > j:
-                yield from zip(tags[j:stop], batch.column(0).take(at[j:stop] - offset).cast(binary).to_pylist())
+                yield tags.slice(j, stop - j), batch.column(0).take(at[j:stop] - offset)
             j, offset = stop, offset + batch.num_rows
             if j == len(at):
                 break
+
+
+def scan(files: list[Path], column: str, wanted: pl.DataFrame) -> Iterator[tuple[Any, bytes]]:
+    """(tag, UTF-8 value of `column`) for each row of `wanted` (columns file, row, then the tag's: one, or a tuple
+    of several), as `batches` reads them."""
+    for tags, values in batches(files, column, wanted):
+        keys = tags.to_series().to_list() if tags.width == 1 else list(tags.iter_rows())
+        yield from zip(keys, values.cast(binary).to_pylist())
 
 
 class Buckets:
@@ -186,7 +196,7 @@ class Buckets:
 
 
 def read_bucket(path: Path) -> dict[bytes, dict[int, bytes]]:
-    found: dict[bytes, dict[int, bytes]] = {RESULT: {}, DATA: {}}
+    found: dict[bytes, dict[int, bytes]] = {RESULT: {}, DATA: {}, ROWS: {}}
     data = path.read_bytes() if path.exists() else b""
     head = struct.calcsize("<cqI")
     at = 0
@@ -210,17 +220,23 @@ def with_results(live: pl.DataFrame, files: list[Path], rows: pl.Expr) -> pl.Dat
     return live.with_columns(pl.col("annotation_id").replace_strict(found, default=None, return_dtype=pl.String).alias("result"))
 
 
+# What the selection reads of every annotation and of every task copy (the rest stays on disk until a chunk needs it).
+LIVE = ("event", "task_id", "article_id", "annotation_id", "completed_by", "updated_by", "was_cancelled",
+        "ground_truth", "lead_time", "created_at", "updated_at", "review")
+TASK = ("task_id", "model_version")
+
+
 def live_state(ws: Workspace, project_id: int) -> tuple[pl.DataFrame, list[Path]]:
     """The latest version of every undeleted annotation, without results, and the snapshot files it points into."""
     files = snapshot_files(ws, project_id, "pull")
-    rows = located(files, snapshots.SCHEMA, ("result",))
-    return snapshots.latest(rows).filter(pl.col("event") != "deleted"), files
+    rows = located(files, snapshots.SCHEMA, LIVE)
+    return snapshots.latest(rows).filter(pl.col("event") != "deleted").drop("event"), files
 
 
 def task_copies(ws: Workspace, project_id: int) -> tuple[pl.DataFrame, list[Path]]:
     """The latest pulled copy of every task, without its data and prediction, and its files."""
     files = snapshot_files(ws, project_id, "tasks")
-    rows = located(files, snapshots.TASK_SCHEMA, ("data", "prediction"))
+    rows = located(files, snapshots.TASK_SCHEMA, TASK)
     return rows.group_by("task_id", maintain_order=True).last(), files
 
 
@@ -235,15 +251,15 @@ def refuse_empty(selection: Selection) -> None:
 def plan(ws: Workspace, ratios: tuple[float, ...], buckets: Path, *, inherited: dict[str, str] | None = None,
          min_per_split: int = 0, copies: bool = False) -> tuple[Plan, pl.DataFrame, pl.DataFrame]:
     """Choose the final annotations, one per story (every reviewed copy with `copies`), split by story
-    (splits.assign), and sort the values each chunk needs into `buckets`. Also returns the live annotations and
-    task copies of the multi-annotated tasks (results and data included), for agreement."""
+    (splits.assign), and sort what each chunk needs into `buckets`. Also returns the live annotations and task
+    copies of the multi-annotated tasks (results and data included), for agreement."""
     project_id = snapshots.current_project(ws)
     rule = review_rule(ws)
     live, files = live_state(ws, project_id)
     live = with_results(live, files, submitted_at_least(live, 1 if rule.policy.agreeing_annotators == 1 else 2))
-    selection = select(live, rule)
+    live = flagged(live, rule)  # `author`: annotations are pseudonymised by who saved them, not their completed_by
+    selection = choose(live)
     refuse_empty(selection)
-    live = with_authors(live, rule)  # annotations are pseudonymised by who saved them, not the completed_by they give
     tasks, task_files = task_copies(ws, project_id)
     chosen = (selection.chosen.select("article_id", "task_id", "annotation_id", "author")
               .join(tasks.select("task_id", "model_version", pl.col("file").alias("task_file"),
@@ -254,33 +270,40 @@ def plan(ws: Workspace, ratios: tuple[float, ...], buckets: Path, *, inherited: 
     chosen = chosen.with_columns((pl.int_range(pl.len()).over("split") // CHUNK).alias("part"))
     chosen = chosen.with_columns(pl.struct("split", "part").rank("dense").cast(pl.Int64).alias("chunk") - 1)
     submitted = (live.filter(~pl.col("was_cancelled") & pl.col("task_id").is_in(chosen["task_id"].implode()))
-                 .join(chosen.select("task_id", "chunk"), on="task_id"))
+                 .select("file", "row", "task_id", *SUBMITTED).join(chosen.select("task_id", "chunk"), on="task_id"))
     bucket = Buckets(buckets)
     for (chunk, key), value in scan(files, "result", submitted.select("file", "row", "chunk", "annotation_id")):
         bucket.add(chunk, RESULT, key, value)
     for (chunk, key), value in scan(task_files, "data", chosen.select(
             pl.col("task_file").alias("file"), pl.col("task_row").alias("row"), "chunk", "task_id")):
         bucket.add(chunk, DATA, key, value)
-    bucket.flush()
     per_task = submitted.sort("annotation_id").group_by("task_id").agg(pl.struct(*SUBMITTED).alias("submitted"))
-    chosen = chosen.join(per_task, on="task_id", how="left").sort("split", "article_id").drop("task_file", "task_row", "part")
+    chosen = chosen.join(per_task, on="task_id", how="left").sort("split", "article_id")
+    del submitted, per_task
+    chunks = []
+    for (chunk,), rows in chosen.group_by("chunk", maintain_order=True):
+        bucket.add(chunk, ROWS, 0, pickle.dumps(rows.select(ROW).to_dicts(), pickle.HIGHEST_PROTOCOL))
+        chunks.append((SPLITS[rows["split"][0]], rows.height, buckets / str(chunk)))
+    bucket.flush()
     multi = live.filter(submitted_at_least(live, 2))
     multi_tasks = tasks.filter(pl.col("task_id").is_in(multi["task_id"].implode()))
     data = {key: value.decode("utf-8") for key, value in scan(task_files, "data", multi_tasks.select(
         "file", "row", pl.col("task_id").alias("tag")))}
     multi_tasks = multi_tasks.with_columns(pl.col("task_id").replace_strict(data, default=None, return_dtype=pl.String).alias("data"))
-    return Plan(selection, chosen, buckets, stories), multi, multi_tasks
+    return Plan(selection, tuple(chunks), stories), multi, multi_tasks
 
 
 def by_story(chosen: pl.DataFrame, task_files: list[Path], ratios: tuple[float, ...], inherited: dict[str, str] | None,
              min_per_split: int, copies: bool) -> tuple[pl.DataFrame, StoryCounts]:
-    """The chosen annotations with their `story_id` (from each task copy's data, one at a time) and `split`, one per
-    story unless `copies`, sorted by split, then article id."""
-    found = {task_id: orjson.loads(value).get("story_id") for task_id, value in scan(task_files, "data", chosen.select(
-        pl.col("task_file").alias("file"), pl.col("task_row").alias("row"), "task_id"))}
-    story = pl.col("task_id").replace_strict(found, default=None, return_dtype=pl.String)
-    chosen = chosen.with_columns(pl.coalesce(story, pl.lit("st_") + pl.col("article_id").str.strip_prefix("art_"))
-                                 .alias("story_id"))
+    """The chosen annotations with their `story_id` (from each task copy's data, a batch at a time) and `split`, one
+    per story unless `copies`, sorted by split, then article id."""
+    found = pl.concat([tags.with_columns(pl.Series("found", values).str.json_path_match("$.story_id"))
+                       for tags, values in batches(task_files, "data", chosen.select(
+                           pl.col("task_file").alias("file"), pl.col("task_row").alias("row"), "task_id"))]
+                      or [pl.DataFrame(schema={"task_id": pl.Int64, "found": pl.String})])
+    chosen = chosen.join(found, on="task_id", how="left")
+    chosen = chosen.with_columns(pl.coalesce("found", pl.lit("st_") + pl.col("article_id").str.strip_prefix("art_"))
+                                 .alias("story_id")).drop("found")
     rows = one_per_story(chosen, copies)
     splits = assign(rows["story_id"].to_list(), ratios, inherited, min_per_split)
     index = {story_id: SPLITS.index(split) for story_id, split in splits.items()}

@@ -72,6 +72,13 @@ class VersionFolder:
             self.writers[relative] = pq.ParquetWriter(path, table.schema, compression="zstd")
         self.writers[relative].write_table(table)
 
+    def close(self, relatives: list[str]) -> None:
+        """Close these Parquet files (those not opened are skipped): each holds its footer's row group metadata in
+        memory until closed, so files that are complete are closed at once."""
+        for relative in relatives:
+            if writer := self.writers.pop(relative, None):
+                writer.close()
+
     def write_text(self, relative: str, text: str) -> None:
         (self.tmp / relative).write_text(text, encoding="utf-8")
 
