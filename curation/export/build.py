@@ -8,7 +8,6 @@ only when complete.
 
 from __future__ import annotations
 
-import ctypes
 import datetime as dt
 import gc
 import multiprocessing
@@ -29,7 +28,7 @@ from urllib.parse import urlsplit
 import polars as pl
 import pyarrow as pa
 
-from curation import defaults
+from curation import defaults, memory
 from curation.errors import CurationError
 from curation.export import card, versions
 from curation.export import manifest as mf
@@ -131,10 +130,7 @@ def give_back() -> None:
     as chunk after chunk is built among the Parquet writers' growing footers (row group metadata, held until each
     file is closed) the heap's free holes would add up to tens of MB over an export of 100,000 articles."""
     pa.default_memory_pool().release_unused()
-    try:
-        ctypes.CDLL(None).malloc_trim(0)  # glibc's; elsewhere there is none and nothing to do
-    except (AttributeError, OSError):
-        pass
+    memory.release()
 
 
 @contextmanager

@@ -24,7 +24,8 @@ from curation.export.write import sha256
 from curation.pids import alive
 from curation.schema import SCHEMA
 from curation.train import card as cards
-from curation.train import memory, sentences, spans
+from curation import memory
+from curation.train import sentences, spans
 from curation.train.data import TrainingData, add_corpora, add_dataset
 from curation.train.errors import DataError
 from curation.train.features import N_FEATURES

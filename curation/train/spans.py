@@ -19,7 +19,8 @@ from curation.evaluation.scores import PRF, match_spans, overlaps
 from curation.models import Article, Document
 from curation.preannotate.rules import RulePreannotator
 from curation.preannotate.sentences import split_sentences
-from curation.train import calibration, memory
+from curation import memory
+from curation.train import calibration
 from curation.train.folds import folds
 from curation.train.sentences import reliability_section
 from curation.train.tagging import decode, decode_marginal, gold_tags, sentence_tokens, token_features
