@@ -80,14 +80,17 @@ def prune_cli(
 ) -> None:
     """Stop and delete the PostgreSQL clusters that deleted workspaces left behind (root only: they live in
     the postgres user's home, outside any workspace); clusters a workspace still uses are kept."""
-    from curation.server.postgres import prune
+    import os
+
+    from curation.server.postgres import SYSTEM_USER, prune
 
     found = prune(dry_run)
     if as_json:
         emit([{**item.model_dump(mode="json"), "megabytes": round(item.megabytes, 1)} for item in found])
         return
     if not found:
-        typer.echo("no PostgreSQL clusters outside workspaces (they are made there only when curation runs as root)")
+        typer.echo(f"no PostgreSQL clusters in the {SYSTEM_USER} user's home" if os.geteuid() == 0 else
+                   "nothing to prune: run by you, a workspace's PostgreSQL lives inside it and goes with it")
     for item in found:
         verb = ("would delete" if dry_run else "deleted") if item.removed else "kept"
         typer.echo(f"{verb} {item.path} ({item.megabytes:.1f} MB): {item.reason}")
