@@ -77,7 +77,7 @@ def pair_scores(a: str, b: str, size: int) -> tuple[bool, float]:
 
     x, y = (parse_text(t, source_path="pair").text for t in (a, b))
     fx, fy = fingerprint(x, size), fingerprint(y, size)
-    index = NearDuplicateIndex(1.0, size)
+    index = NearDuplicateIndex(size)
     index.add(Text(x), fx.whole, fx.head)
     return bool(index.candidates(fy)), containment(fx.shingles, fy.shingles)
 

@@ -66,7 +66,7 @@ class Stories:
     batch: dict[str, Member] = field(default_factory=dict)  # content hash -> every article of this run, known or not
 
     def __post_init__(self) -> None:
-        self.index = NearDuplicateIndex(self.rules.threshold, self.rules.shingle_size)
+        self.index = NearDuplicateIndex(self.rules.shingle_size)
 
     @property
     def settings(self) -> dict[str, str]:

@@ -124,8 +124,8 @@ def containment(a: np.ndarray, b: np.ndarray) -> float:
 class NearDuplicateIndex:
     """Texts indexed under integer keys 0, 1, 2, ... in the order they are added."""
 
-    def __init__(self, threshold: float, shingle_size: int) -> None:
-        self.threshold, self.size = threshold, shingle_size
+    def __init__(self, shingle_size: int) -> None:
+        self.size = shingle_size
         self.whole = MinHashLSH(num_perm=NUM_PERM, params=WHOLE_BANDS)
         self.head = MinHashLSH(num_perm=NUM_PERM, params=HEAD_BANDS)
         self.texts: list[Text] = []  # for the exact check of a text whose shingles are not kept
