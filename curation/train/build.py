@@ -20,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
+from curation import memory
 from curation.export.write import sha256
 from curation.pids import alive
 from curation.schema import SCHEMA
 from curation.train import card as cards
-from curation import memory
 from curation.train import sentences, spans
 from curation.train.data import TrainingData, add_corpora, add_dataset
 from curation.train.errors import DataError

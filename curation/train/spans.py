@@ -15,11 +15,11 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from curation import memory
 from curation.evaluation.scores import PRF, match_spans, overlaps
 from curation.models import Article, Document
 from curation.preannotate.rules import RulePreannotator
 from curation.preannotate.sentences import split_sentences
-from curation import memory
 from curation.train import calibration
 from curation.train.folds import folds
 from curation.train.sentences import reliability_section
