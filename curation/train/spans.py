@@ -96,13 +96,13 @@ def tag(tagger, text: str, regions: Regions, decodings: Sequence[float | None] =
     found: dict[float | None, list[tuple[int, int, float]]] = {d: [] for d in decodings}
     known = set(tagger.labels())
     b_tag, i_tag = f"B-{EMITTED}", f"I-{EMITTED}"
+    thresholds = [d for d in decodings if d is not None]
     for tokens, features in sequences(text, regions):
         if None in found:
             tags = tagger.tag(features)
             if any(t != "O" for t in tags):
                 found[None] += [(s, e, score) for s, e, label, score in decode(tokens, tags, tagger.marginal)
                                 if label == EMITTED]
-        thresholds = [d for d in decodings if d is not None]
         if not thresholds:
             continue
         if None not in found:
