@@ -131,9 +131,12 @@ def _prune_one(home: Path, dry_run: bool) -> Pruned:
     size = sum(path.stat().st_size for path in home.rglob("*") if path.is_file() and not path.is_symlink())
     try:
         owner = Path((home / OWNER_FILE).read_text(encoding="utf-8").strip())
-    except (OSError, UnicodeDecodeError):
+    except FileNotFoundError:
         return Pruned(path=home, workspace=None, removed=False, megabytes=size / 1e6,
                       reason="no owner recorded (made before curation recorded owners); delete it by hand if unused")
+    except (OSError, UnicodeDecodeError) as exc:
+        return Pruned(path=home, workspace=None, removed=False, megabytes=size / 1e6,
+                      reason=f"its owner record {home / OWNER_FILE} cannot be read ({exc}); delete it by hand if unused")
     if owner.exists():
         try:
             settings = read_secret(owner, Cluster, "PostgreSQL settings")
