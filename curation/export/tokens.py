@@ -27,11 +27,14 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pyarrow as pa
 
 from curation.schema import SCHEMA
+
+if TYPE_CHECKING:  # pyarrow only where Arrow arrays are made: training tokenises without it (~28 MB)
+    import pyarrow as pa
 
 SPACE, WORD, OTHER, EXTEND = 0, 1, 2, 3
 ZWJ = 0x200D
@@ -155,6 +158,8 @@ def token_strings(text: str, starts: np.ndarray, ends: np.ndarray) -> pa.StringA
     """`[text[a:b] for a, b in zip(starts, ends)]` for sorted, non-overlapping tokens (as `tokenize` gives) as an
     Arrow array: the tokens' bytes are the text's UTF-8 bytes with those outside every token masked out (numpy).
     An export has millions of tokens, and a Python string for each costs more than tokenising."""
+    import pyarrow as pa
+
     edges = np.zeros(len(text) + 1, np.int8)
     edges[starts] = 1
     edges[ends] -= 1  # a token ending where the next starts: 0, still inside

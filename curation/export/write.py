@@ -14,12 +14,14 @@ import shutil
 import tempfile
 from pathlib import Path
 from types import TracebackType
-
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING
 
 from curation.errors import CurationError
 from curation.pids import alive
+
+if TYPE_CHECKING:  # pyarrow only where Parquet is written: `sha256` serves training and verify without it
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
 PARTIAL = ".partial-"
 
@@ -67,6 +69,8 @@ class VersionFolder:
         if not table.num_rows:
             return
         if relative not in self.writers:
+            import pyarrow.parquet as pq
+
             path = self.tmp / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             self.writers[relative] = pq.ParquetWriter(path, table.schema, compression="zstd")
