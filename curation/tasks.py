@@ -13,12 +13,13 @@ prediction is reported with the region that is wrong.
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from statistics import fmean
-from typing import Annotated, Any, Literal, TextIO, Union
+from typing import Annotated, Any, BinaryIO, Literal, TextIO, Union
 from weakref import WeakKeyDictionary
 
 from label_studio_sdk.label_interface import LabelInterface
@@ -381,44 +382,63 @@ def write_tasks(tasks: Iterable[Task], path: str | Path, fmt: Literal["json", "j
     incrementally), so memory stays flat; a failure mid-stream leaves the
     previous file untouched. `also_published_as`, called once every task is
     through, gives the "also published as" text of tasks (by content hash) that
-    only later tasks made known: the tasks are spooled to a temporary file
-    first and those are filled in as the file is written.
+    only later tasks made known: the file is spooled as it will be (next to it)
+    with where each task's field is, then copied with those fields filled in.
     """
     if fmt not in ("json", "jsonl"):
         raise ValueError(f"unknown task file format {fmt!r}: use json or jsonl")
-    with atomic_writer(path) as out:
-        if also_published_as is None:
+    if also_published_as is None:
+        with atomic_writer(path) as out:
             return _write(out, (task.model_dump_json() for task in tasks), fmt)
-        with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-            hashes = []
-            for task in tasks:
-                spool.write(task.model_dump_json() + "\n")
-                hashes.append(task.meta.content_hash)
-            shown = also_published_as()
-            spool.seek(0)
-            return _write(out, (_showing(line.rstrip("\n"), shown.get(content_hash))
-                                for line, content_hash in zip(spool, hashes)), fmt)
+    with atomic_writer(path, "wb") as out, tempfile.TemporaryFile(dir=Path(path).parent) as spool:
+        fields: list[tuple[int, str]] = []  # where each task's `"also_published_as":null` is in the spool; its hash
+        at = spool.write(_OPEN[fmt].encode())
+        for count, task in enumerate(tasks):
+            line = _framed(task.model_dump_json(), count, fmt).encode("utf-8")
+            fields.append((at + line.index(_NOT_SHOWN), task.meta.content_hash))
+            at += spool.write(line)
+        spool.write(_CLOSE[fmt].encode())
+        shown = also_published_as()
+        _splice(spool, out, [(at, _showing(shown[content_hash])) for at, content_hash in fields if content_hash in shown])
+        return len(fields)
 
 
-_NOT_SHOWN = '"also_published_as":null'
+_NOT_SHOWN = b'"also_published_as":null'
+_OPEN = {"json": "[", "jsonl": ""}
+_CLOSE = {"json": "\n]\n", "jsonl": ""}
 
 
-def _showing(line: str, text: str | None) -> str:
-    """A spooled task's line with its "also published as" text, set in the line itself (parsing and dumping the task
-    again cost as much as making it): inside a JSON string every `"` is escaped, so `"also_published_as":` occurs in
-    a task's line only as the key of that field, and the text is serialised as pydantic serialises it."""
-    if text is None:
-        return line
-    return line.replace(_NOT_SHOWN, '"also_published_as":' + to_json(text).decode("utf-8"), 1)
+def _showing(text: str) -> bytes:
+    """What takes the place of `"also_published_as":null` in a task's line to show `text`: the field as pydantic
+    serialises it. Inside a JSON string every `"` is escaped, so that key occurs in a task's line only as the field
+    (its first occurrence is the field)."""
+    return b'"also_published_as":' + to_json(text)
+
+
+def _splice(spool: BinaryIO, out: BinaryIO, fields: list[tuple[int, bytes]]) -> None:
+    """The spool, copied to `out` with the bytes of each field in place of the `"also_published_as":null` at its offset.
+    The kernel copies the rest (os.sendfile): reading the spool back through Python cost as much as writing it."""
+    spool.flush()
+    start = 0
+    for at, field in [*fields, (spool.tell(), b"")]:
+        out.flush()
+        while start < at:
+            start += os.sendfile(out.fileno(), spool.fileno(), start, at - start)
+        out.write(field)
+        start = at + len(_NOT_SHOWN)
+
+
+def _framed(line: str, count: int, fmt: str) -> str:
+    """Task number `count` as the file holds it: in a JSON array, after a comma (but the first) on a line of its own;
+    in JSONL, on its line."""
+    return f"{',' if count else ''}\n{line}" if fmt == "json" else f"{line}\n"
 
 
 def _write(out: TextIO, lines: Iterable[str], fmt: str) -> int:
     count = 0
-    if fmt == "json":
-        out.write("[")
+    out.write(_OPEN[fmt])
     for line in lines:
-        out.write(f"{',' if count else ''}\n{line}" if fmt == "json" else f"{line}\n")
+        out.write(_framed(line, count, fmt))
         count += 1
-    if fmt == "json":
-        out.write("\n]\n")
+    out.write(_CLOSE[fmt])
     return count

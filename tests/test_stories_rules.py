@@ -9,7 +9,7 @@ import random
 import string
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -19,7 +19,7 @@ from curation.ingest import make_article, parse_text
 from curation.models import Document
 from curation.stories import registry
 from curation.stories.assign import Stories, for_workspace
-from curation.tasks import _showing, to_task
+from curation.tasks import to_task, write_tasks
 from curation.workspace import StoryRules, Workspace, WorkspaceConfig
 from tests.test_stories import example_raws
 
@@ -105,10 +105,22 @@ tricky = st.lists(st.sampled_from(['"', "\\", "a", "é", "北", "\n", "\u2028", 
                                    "null", "}"]), max_size=12).map("".join)
 
 
-@given(tricky, tricky, tricky)
-def test_the_also_published_as_text_set_in_a_spooled_task_line_is_what_pydantic_writes(text, title, shown):
-    article = make_article(f"{text} The council said so.", source_path="x.txt", title=title or None)
-    task = to_task(Document(article=article), with_predictions=False)
-    line = task.model_dump_json()
-    expected = task.model_copy(update={"data": task.data.model_copy(update={"also_published_as": shown})})
-    assert _showing(line, shown) == expected.model_dump_json() and _showing(line, None) == line
+@given(st.lists(st.tuples(tricky, tricky, st.none() | tricky), min_size=1, max_size=4), st.sampled_from(["json", "jsonl"]))
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+def test_the_also_published_as_text_set_in_the_spooled_file_is_what_pydantic_writes(tmp_path, items, fmt):
+    """The file is spooled and copied with each shown task's field filled in by offset: what comes out must be the file
+    pydantic's dumps of the tasks with the field set would make, whatever quotes, escapes or look-alike keys the
+    texts, titles and shown texts hold."""
+    tasks, shown = [], {}
+    for i, (text, title, also) in enumerate(items):
+        article = make_article(f"{text} The council said so {i}.", source_path="x.txt", title=title or None)
+        tasks.append(to_task(Document(article=article), with_predictions=False))
+        if also is not None:
+            shown[article.content_hash] = also
+    out = tmp_path / f"tasks.{fmt}"
+    assert write_tasks(iter(tasks), out, fmt, also_published_as=lambda: shown) == len(tasks)
+    expected = [t.model_copy(update={"data": t.data.model_copy(update={"also_published_as": shown.get(t.meta.content_hash)})})
+                for t in tasks]
+    plain = tmp_path / f"plain.{fmt}"
+    write_tasks(iter(expected), plain, fmt)
+    assert out.read_bytes() == plain.read_bytes()

@@ -35,10 +35,8 @@ from curation.ingest.dedup import where
 from curation.models import Article, Problem
 from curation.stories import registry
 from curation.stories.ids import first_story_id
-from curation.stories.index import (NUM_PERM, Fingerprint, NearDuplicateIndex, as_minhash, containment, fingerprint,
-                                     fingerprints)
+from curation.stories.index import NUM_PERM, Fingerprint, NearDuplicateIndex, containment, fingerprint, fingerprints
 from curation.stories.registry import Member
-from datasketch import MinHash
 from pydantic import ValidationError
 
 from curation.workspace import StoryRules, Workspace, WorkspaceError
@@ -82,22 +80,22 @@ class Stories:
         for member in known:
             if fresh:  # made with other settings: sign again
                 found = fingerprint(member.text, rules.shingle_size)
-                member.whole, member.head = found.whole.hashvalues, found.head.hashvalues
-            stories._add(member, as_minhash(member.whole), as_minhash(member.head))
+                member.whole, member.head = found.whole, found.head
+            stories._add(member)
         return stories
 
-    def adopt(self, member: Member, found: Fingerprint) -> None:
+    def adopt(self, member: Member) -> None:
         """Know a task of the project that was not recorded here (another workspace pushed it, or a push was killed
-        before recording it): later articles are placed against it as against a recorded one."""
-        self._add(member, found.whole, found.head)
+        before recording it), signed already: later articles are placed against it as against a recorded one."""
+        self._add(member)
 
-    def _add(self, member: Member, whole: MinHash, head: MinHash) -> None:
+    def _add(self, member: Member) -> None:
         self.position[member.content_hash] = len(self.members)
         self.members.append(member)
         self.by_hash[member.content_hash] = member
         self.by_article[member.article_id] = member
         self.by_story.setdefault(member.story_id, []).append(member)
-        self.index.add(member.stored, whole, head)
+        self.index.add(member.stored, member.whole, member.head)
 
     def place(self, article: Article, found: Fingerprint | None = None) -> tuple[Article, Problem | None]:
         """The article with its story id (and a revision's inherited article id), and the finding to report.
@@ -122,8 +120,8 @@ class Stories:
             story_id=other.story_id if other else first_story_id(article.article_id), role=role,
             of=other.article_id if other else None, similarity=score, source=where(article),
             source_path=article.source_path, title=article.title, publisher=article.publisher, url=article.url,
-            task_id=None, stored=registry.Text(article.text), whole=found.whole.hashvalues, head=found.head.hashvalues)
-        self._add(member, found.whole, found.head)
+            task_id=None, stored=registry.Text(article.text), whole=found.whole, head=found.head)
+        self._add(member)
         self.index.remember(len(self.members) - 1, found.shingles)
         self.placed[member.content_hash] = member
         self.batch[member.content_hash] = member

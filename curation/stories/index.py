@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import MinHash, MinHashLSH
 
 from curation.stories.registry import Text
 from curation.stories.shingles import Words, distinct, shingle_all, shingles
@@ -48,8 +48,8 @@ def _as_is(values: np.ndarray) -> np.ndarray:
 def lede(words: Words) -> slice:
     """Where the lede's words are: the first paragraph of ONE_LINER_WORDS words or more, cut at HEAD_WORDS (all the
     words if none is). One paragraph only, so dropping or adding the next one leaves it alone."""
-    bounds = np.append(words.paragraph_starts, words.hashes.size)
-    for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+    starts = words.paragraph_starts
+    for start, end in zip(starts, [*starts[1:], words.hashes.size]):
         if end - start >= ONE_LINER_WORDS:
             return slice(start, min(end, start + HEAD_WORDS))
     return slice(0, words.hashes.size)
@@ -57,44 +57,56 @@ def lede(words: Words) -> slice:
 
 def head(words: Words, ordered: np.ndarray, size: int) -> np.ndarray:
     """The lede's shingles, taken from the text's shingles in word order: those that start and end in
-    the lede. A text shorter than a shingle is its own lede."""
+    the lede. A text shorter than a shingle is its own lede. Repeats are left in: they are only signed, and a
+    MinHash of values is that of their set."""
     span = lede(words)
     if span.stop - span.start < size:
-        return distinct(ordered)
-    return distinct(ordered[span.start:span.stop - size + 1])
+        return ordered
+    return ordered[span.start:span.stop - size + 1]
 
 
 class Signer:
-    """datasketch MinHashes of shingle sets (the high 32 bits of each 64-bit shingle hash), as LeanMinHashes: one
-    MinHash is cleared and filled for each set, which costs a set much less than a MinHash of its own.
+    """datasketch MinHash signatures (hash values) of shingle sets, from the high 32 bits of each 64-bit shingle hash.
 
-    The shingles are hashed already, so the whole array goes to `update_batch` as one item with `_as_is` as the
-    hash function: datasketch makes an array of what the hash function returns and permutes it as a column, so
-    the values need no Python loop (and no sha1). The result is the same as `update_batch` over the values one by
-    one with `hashfunc=int` (tests/test_stories.py checks it)."""
+    One MinHash signs every set, each from the hash values a new or cleared MinHash starts with: `update_batch`
+    replaces its hash values with a new array rather than writing into them, so the initial array is shared, and
+    read-only (a datasketch that wrote into it would fail, not sign wrongly); a set then costs no array to clear and
+    no LeanMinHash to copy and check. The shingles are hashed already, so the whole array goes to `update_batch` as
+    one item with `_as_is` as the hash function: datasketch makes an array of what the hash function returns and
+    permutes it as a column, so the values need no Python loop (and no sha1). The result is the same as
+    `update_batch` over the values one by one with `hashfunc=int` (tests/test_stories.py checks it)."""
 
     def __init__(self) -> None:
         self.minhash = MinHash(num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=SCHEME, hashfunc=_as_is)
+        self.initial = self.minhash.hashvalues
+        self.initial.flags.writeable = False
 
-    def __call__(self, hashes: np.ndarray) -> LeanMinHash:
-        self.minhash.clear()
+    def __call__(self, hashes: np.ndarray) -> np.ndarray:
+        self.minhash.hashvalues = self.initial
         if hashes.size:
             self.minhash.update_batch([(hashes >> _HIGH).astype(np.uint32)])
-        return LeanMinHash(self.minhash)
+        return self.minhash.hashvalues
 
 
-def as_minhash(values: np.ndarray) -> LeanMinHash:
-    """A stored signature, ready for the LSH indexes."""
-    return LeanMinHash(seed=_TEMPLATE.seed, hashvalues=values, scheme=SCHEME)
+class Carrier:
+    """Hash values (a signature made by `Signer`, or stored) given to the LSH indexes as the MinHash they take: one
+    MinHash holds each in turn, since an index keeps the bands it cuts from a MinHash, never the MinHash itself."""
+
+    def __init__(self) -> None:
+        self.minhash = MinHash(num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=SCHEME)
+
+    def __call__(self, values: np.ndarray) -> MinHash:
+        self.minhash.hashvalues = values
+        return self.minhash
 
 
 @dataclass(frozen=True)
 class Fingerprint:
-    """What the search needs of one text: its shingles and both MinHashes."""
+    """What the search needs of one text: its shingles and both MinHash signatures (hash values)."""
 
     shingles: np.ndarray
-    whole: MinHash
-    head: MinHash
+    whole: np.ndarray
+    head: np.ndarray
 
 
 def fingerprints(texts: Sequence[str], size: int) -> list[Fingerprint]:
@@ -132,29 +144,30 @@ class NearDuplicateIndex:
         self.signatures = np.zeros((1024, NUM_PERM), dtype=np.uint32)
         self.recent: dict[int, np.ndarray] = {}  # shingles of texts added or checked lately, oldest first
         self.recent_bytes = 0
+        self.carry = Carrier()
 
     def __len__(self) -> int:
         return len(self.texts)
 
-    def add(self, text: Text, whole: MinHash, head: MinHash) -> int:
-        """Index a text by its two MinHashes (a Fingerprint's); returns its key."""
+    def add(self, text: Text, whole: np.ndarray, head: np.ndarray) -> int:
+        """Index a text by its two signatures (a Fingerprint's); returns its key."""
         key = len(self.texts)
         if key == len(self.signatures):
             self.signatures = np.concatenate([self.signatures, np.zeros_like(self.signatures)])
-        self.signatures[key] = whole.hashvalues
+        self.signatures[key] = whole
         self.texts.append(text)
-        self.whole.insert(key, whole, check_duplication=False)
-        self.head.insert(key, head, check_duplication=False)
+        self.whole.insert(key, self.carry(whole), check_duplication=False)
+        self.head.insert(key, self.carry(head), check_duplication=False)
         return key
 
     def candidates(self, found: Fingerprint) -> list[int]:
         """The keys to check: those whose signatures collide with the text's in some band, if at most CHECKED do;
         else the CHECKED of best estimated Jaccard."""
-        keys = set(self.whole.query(found.whole)) | set(self.head.query(found.head))
+        keys = set(self.whole.query(self.carry(found.whole))) | set(self.head.query(self.carry(found.head)))
         if len(keys) <= CHECKED:  # all of them are checked
             return sorted(keys)
         ordered = np.fromiter(keys, dtype=np.int64, count=len(keys))
-        estimate = (self.signatures[ordered] == found.whole.hashvalues).mean(axis=1)
+        estimate = (self.signatures[ordered] == found.whole).mean(axis=1)
         return ordered[np.argsort(-estimate, kind="stable")[:CHECKED]].tolist()
 
     def shingles_of(self, key: int) -> np.ndarray:

@@ -96,9 +96,9 @@ _COLUMNS = ("content_hash", "article_id", "story_id", "role", "of", "similarity"
             "publisher", "url", "task_id", "text", "whole", "head")
 
 
-@dataclass
+@dataclass(slots=True)
 class Member:
-    """One article version of a story."""
+    """One article version of a story (slots: a registry or a run holds one per article)."""
 
     content_hash: str
     article_id: str

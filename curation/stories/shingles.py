@@ -60,7 +60,7 @@ class Words(NamedTuple):
     """The hash of every word of a text, in order, and where each paragraph's words start."""
 
     hashes: np.ndarray
-    paragraph_starts: np.ndarray  # index into `hashes` of each paragraph's first word
+    paragraph_starts: list[int]  # index into `hashes` of each paragraph's first word
 
 
 def _code_points(lowered: str) -> tuple[np.ndarray, np.ndarray]:
@@ -68,9 +68,9 @@ def _code_points(lowered: str) -> tuple[np.ndarray, np.ndarray]:
     byte per character; the hashes do not depend on the path taken."""
     if lowered.isascii():
         points = np.frombuffer(lowered.encode("ascii"), dtype=np.uint8)
-        return points, _ASCII_WORD[points]
+        return points, _ASCII_WORD.take(points)
     points = np.frombuffer(lowered.encode("utf-32-le"), dtype=np.uint32)
-    word = _ASCII_WORD[np.minimum(points, 127)]  # 127 (DEL) is no word character
+    word = _ASCII_WORD.take(points, mode="clip")  # what is not ASCII reads 127 (DEL), no word character
     wide = np.flatnonzero(points >= 128)
     word[wide] = [chr(c).isalnum() for c in points[wide].tolist()]
     return points, word
@@ -97,18 +97,19 @@ def shingle_all(texts: Sequence[str], size: int) -> list[Shingled]:
     bounds = np.flatnonzero(padded[1:] != padded[:-1])  # word starts and ends, alternating
     starts, ends = bounds[0::2], bounds[1::2]
     _grow(n)
-    prefix = np.zeros(n + 1, dtype=np.uint64)
-    np.cumsum(points * _powers[:n], out=prefix[1:])
-    hashes = _mix((prefix[ends] - prefix[starts]) * _inverse[starts] + (ends - starts).astype(np.uint64))
+    prefix = np.empty(n + 1, dtype=np.uint64)  # filled in place: a temporary of this size costs page faults per call
+    prefix[0] = 0
+    np.cumsum(np.multiply(points, _powers[:n], out=prefix[1:]), out=prefix[1:])
+    hashes = _mix((prefix.take(ends) - prefix.take(starts)) * _inverse.take(starts) + (ends - starts).astype(np.uint64))
     newline = points == 10
     breaks = np.flatnonzero(newline[:-1] & newline[1:])  # never at a joining space
-    paragraphs = np.searchsorted(starts, breaks + 2)  # the word after each paragraph break
+    paragraphs = np.searchsorted(starts, breaks + 2).tolist()  # the word after each break (few: ints cost less)
     ordered = _in_order(hashes, size)  # shingles across two texts are in no text's slice
     first_word, first_break = np.searchsorted(starts, offsets).tolist(), np.searchsorted(breaks, offsets).tolist()
     found = []
     for k in range(len(texts)):
         w0, w1 = first_word[k], first_word[k + 1]
-        words = Words(hashes[w0:w1], np.concatenate([[0], paragraphs[first_break[k]:first_break[k + 1]] - w0]))
+        words = Words(hashes[w0:w1], [0] + [p - w0 for p in paragraphs[first_break[k]:first_break[k + 1]]])
         found.append(Shingled(words, ordered[w0:w1 - size + 1] if w1 - w0 >= size else _in_order(words.hashes, size)))
     return found
 

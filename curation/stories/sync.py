@@ -108,9 +108,8 @@ class StoryPush:
         member = Member(content_hash=content_hash, article_id=article_id, story_id=story_id, role=role, of=None,
                         similarity=None, source=f"task {task.id}", source_path="", title=data.get("title"),
                         publisher=data.get("publisher"), url=data.get("url"), task_id=task.id,
-                        stored=registry.Text(data.get("text") or ""), whole=found.whole.hashvalues,
-                        head=found.head.hashvalues)
-        self.stories.adopt(member, found)
+                        stored=registry.Text(data.get("text") or ""), whole=found.whole, head=found.head)
+        self.stories.adopt(member)
         return member
 
     def _changed(self, member: Member) -> None:
