@@ -32,7 +32,7 @@ from curation.pipeline import iter_tasks
 from curation.stories import index, registry
 from curation.stories.assign import CHUNK, Stories
 from curation.stories.index import Signer, containment, fingerprint, fingerprints
-from curation.stories.shingles import _BASE, _MULTIPLIERS, jaccard, shingle_all, shingles
+from curation.stories.shingles import _BASE, _MULTIPLIERS, _ascii_word, jaccard, shingle_all, shingles
 from curation.workspace import StoryRules, Workspace, WorkspaceConfig, WorkspaceError
 from tests.conftest import ROOT
 from tests.strategies import messy_text
@@ -90,6 +90,12 @@ def reference_shingles(text: str, size: int) -> np.ndarray:
 
 
 texts = st.one_of(messy_text, words, st.lists(words, min_size=1, max_size=4).map("\n\n".join))
+
+
+def test_word_characters_below_128_are_asciis_letters_digits_and_underscore_in_both_widths():
+    for points in (np.arange(256, dtype=np.uint8), np.arange(0x110000, dtype=np.uint32)):
+        expected = np.array([c < 128 and (chr(c).isalnum() or c == ord("_")) for c in range(points.size)])
+        assert np.array_equal(_ascii_word(points), expected)
 
 
 @given(texts, st.integers(1, 8))

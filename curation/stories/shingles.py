@@ -26,7 +26,6 @@ _MULTIPLIERS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E377
                         dtype=np.uint64)
 MAX_SIZE = len(_MULTIPLIERS)
 _BASE = 0x100000001B3  # odd, so invertible modulo 2**64
-_ASCII_WORD = np.array([chr(c).isalnum() or c == ord("_") for c in range(128)])
 _S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _powers = np.ones(1, dtype=np.uint64)
@@ -63,14 +62,20 @@ class Words(NamedTuple):
     paragraph_starts: list[int]  # index into `hashes` of each paragraph's first word
 
 
+def _ascii_word(points: np.ndarray) -> np.ndarray:
+    """Which code points are ASCII word characters (digits, letters, `_`), by comparisons (unsigned: what is below a
+    range wraps above it), which cost less than looking each up."""
+    return ((points - 48) < 10) | ((points | 32) - 97 < 26) | (points == 95)
+
+
 def _code_points(lowered: str) -> tuple[np.ndarray, np.ndarray]:
     """The text's code points and which of them are word characters. ASCII text (the usual case) is read one
     byte per character; the hashes do not depend on the path taken."""
     if lowered.isascii():
         points = np.frombuffer(lowered.encode("ascii"), dtype=np.uint8)
-        return points, _ASCII_WORD.take(points)
+        return points, _ascii_word(points)
     points = np.frombuffer(lowered.encode("utf-32-le"), dtype=np.uint32)
-    word = _ASCII_WORD.take(points, mode="clip")  # what is not ASCII reads 127 (DEL), no word character
+    word = _ascii_word(points)
     wide = np.flatnonzero(points >= 128)
     word[wide] = [chr(c).isalnum() for c in points[wide].tolist()]
     return points, word
