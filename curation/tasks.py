@@ -17,6 +17,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from statistics import fmean
 from typing import Annotated, Any, BinaryIO, Literal, TextIO, Union
@@ -390,7 +391,8 @@ def write_tasks(tasks: Iterable[Task], path: str | Path, fmt: Literal["json", "j
     if also_published_as is None:
         with atomic_writer(path) as out:
             return _write(out, (task.model_dump_json() for task in tasks), fmt)
-    with atomic_writer(path, "wb") as out, tempfile.TemporaryFile(dir=Path(path).parent) as spool:
+    spooled = partial(tempfile.TemporaryFile, dir=Path(path).parent, buffering=_SPOOL_BUFFER)
+    with atomic_writer(path, "wb") as out, spooled() as spool:
         fields: list[tuple[int, str]] = []  # where each task's `"also_published_as":null` is in the spool; its hash
         at = spool.write(_OPEN[fmt].encode())
         for count, task in enumerate(tasks):
@@ -399,11 +401,13 @@ def write_tasks(tasks: Iterable[Task], path: str | Path, fmt: Literal["json", "j
             at += spool.write(line)
         spool.write(_CLOSE[fmt].encode())
         shown = also_published_as()
-        _splice(spool, out, [(at, _showing(shown[content_hash])) for at, content_hash in fields if content_hash in shown])
+        _splice(spool, out, [(where, _showing(shown[content_hash])) for where, content_hash in fields
+                             if content_hash in shown])
         return len(fields)
 
 
 _NOT_SHOWN = b'"also_published_as":null'
+_SPOOL_BUFFER = 1 << 20  # a task's line is ~10 kB: written a line at a time, the spool cost a system call each
 _OPEN = {"json": "[", "jsonl": ""}
 _CLOSE = {"json": "\n]\n", "jsonl": ""}
 
