@@ -33,6 +33,7 @@ from curation.errors import CurationError
 from curation.export import card, versions
 from curation.export import manifest as mf
 from curation.export.features import CONFIGS, FEATURES_VERSION, SPLITS, features_id
+from curation.export.layout import shard_stems
 from curation.export.pseudonyms import salt
 from curation.export.rows import columns
 from curation.export.select import RULE
@@ -215,31 +216,32 @@ def built_chunks(planned: Plan, key: bytes, workers: int) -> Iterator[Chunk]:
                 submit()
 
 
-def split_files(split: str) -> list[str]:
-    return [f"{config}/{split}.parquet" for config in CONFIGS]
+def shard_files(stem: str) -> list[str]:
+    return [f"{config}/{stem}.parquet" for config in CONFIGS]
 
 
-def append_chunk(out: VersionFolder, chunk: Chunk, done: str | None) -> None:
-    """Append a chunk to its split's files, after closing those of the split `done` (all of whose chunks are
-    written: chunks come split by split)."""
+def append_chunk(out: VersionFolder, chunk: Chunk, stem: str, done: str | None) -> None:
+    """Append a chunk to its shard's files (`stem`: layout.shard_stems), after closing those of the shard `done`
+    (all of whose chunks are written: chunks come shard by shard)."""
     if done:
-        out.close(split_files(done))
+        out.close(shard_files(done))
     for config, table in chunk.tables.items():
-        out.append(f"{config}/{chunk.split}.parquet", table)
+        out.append(f"{config}/{stem}.parquet", table)
 
 
-def write_chunks(out: VersionFolder, chunks: Iterator[Chunk], tally: Tally, on_chunk: Callable[[], None]) -> None:
-    """Append every chunk to its Parquet files in a background thread while the next chunk is built (Parquet
-    encoding releases the GIL); at most one chunk waits to be written, so memory stays flat."""
+def write_chunks(out: VersionFolder, chunks: Iterator[tuple[str, Chunk]], tally: Tally,
+                 on_chunk: Callable[[], None]) -> None:
+    """Append every chunk to its shard's Parquet files in a background thread while the next chunk is built
+    (Parquet encoding releases the GIL); at most one chunk waits to be written, so memory stays flat."""
     with ThreadPoolExecutor(1) as writer:
         pending: Future[None] | None = None
-        split: str | None = None
-        for chunk in chunks:
+        shard: str | None = None
+        for stem, chunk in chunks:
             if pending:
                 pending.result()
                 give_back()  # the chunk written is gone
-            pending = writer.submit(append_chunk, out, chunk, split if split not in (None, chunk.split) else None)
-            split = chunk.split
+            pending = writer.submit(append_chunk, out, chunk, stem, shard if shard not in (None, stem) else None)
+            shard = stem
             tally.add(chunk)
             on_chunk()
         if pending:
@@ -321,7 +323,9 @@ def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | 
         planned = replace(planned, stories=stories, selection=selection)
         del multi, multi_tasks
         release_memory()
-        write_chunks(out, built_chunks(planned, key, workers), tally, lambda: on_progress(tally.written, total))
+        stems = shard_stems([split for split, _, _ in planned.chunks])
+        write_chunks(out, zip(stems, built_chunks(planned, key, workers)), tally,
+                     lambda: on_progress(tally.written, total))
         files = out.close_files()
         content = mf.content_id(files)
         for other, theirs in contents.items():
