@@ -229,6 +229,30 @@ def test_a_split_in_shards_holds_the_same_rows_and_verifies_converts_and_loads(t
     assert (tmp_path / "many" / "train.conll").read_bytes() == (tmp_path / "one" / "train.conll").read_bytes()
 
 
+def test_statistics_are_kept_on_ids_only_and_token_offsets_are_delta_encoded(tmp_path):
+    import pyarrow.parquet as pq
+
+    from tests.export_fixtures import small_version
+
+    done = small_version(tmp_path)
+    for path in done.path.rglob("*.parquet"):
+        group = pq.ParquetFile(path).metadata.row_group(0)
+        chunks = {group.column(i).path_in_schema: group.column(i) for i in range(group.num_columns)}
+        assert {name for name, c in chunks.items() if c.is_stats_set} == {name for name in chunks if "." not in name and (
+            name in {"article_id", "story_id", "task_id", "annotation_id", "annotator", "model_version",
+                     "schema_version", "sentence_index"})}, path
+        delta = {name for name, c in chunks.items() if "DELTA_BINARY_PACKED" in c.encodings}
+        assert delta == ({"token_starts.list.element", "token_ends.list.element"} if path.parent.name == "tokens" else set())
+
+
+def test_prefer_the_c_heap_puts_arrow_on_malloc_when_called_before_pyarrow_is_imported():
+    code = ("from curation.export.heap import prefer_the_c_heap; prefer_the_c_heap(); import pyarrow; "
+            "print(pyarrow.default_memory_pool().backend_name)")
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    found = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "system"
+
+
 def test_an_export_with_nothing_reviewed_is_refused_saying_which_states_the_tasks_are_in(tmp_path):
     ws = Workspace(tmp_path)
     ws.save_config(WorkspaceConfig(project_id=1))
