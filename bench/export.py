@@ -37,6 +37,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench._common import SHARED, run_isolated
+from curation.export.heap import prefer_the_c_heap
 from curation.ingest import ingest
 from curation.models import Article
 from curation.preannotate import get_preannotator
@@ -175,6 +176,7 @@ def main() -> None:
         spans = synthesize(ws, args.n, None if args.no_reference else json_export)
         print(f"{args.n} reviewed articles, {spans / args.n:.1f} spans each", flush=True)
         reference = None if args.no_reference else run_isolated("bench.export", "--contender", "reference", str(json_export))
+        prefer_the_c_heap()  # as `curation export` does, for the contender processes started now
         ours = [run_isolated("bench.export", "--contender", "curation", "--workers", w, str(ws.root))
                 for w in (("1",) if args.no_reference else ("1", "2"))]
     table = Table(title=f"export of {args.n} reviewed articles")

@@ -226,11 +226,11 @@ def test_verify_detects_a_changed_parquet_and_a_changed_manifest(project, tmp_pa
     shutil.copytree(root / "claims" / "1.0.0", copy / "1.0.0")
     verify = lambda: runner.invoke(app, ["verify", "claims@1.0.0", "--root", str(tmp_path)])  # noqa: E731
     assert verify().exit_code == 0
-    target = copy / "1.0.0" / "tokens" / "train.parquet"
+    target = copy / "1.0.0" / "tokens" / "train-00000-of-00001.parquet"
     original = target.read_bytes()
     target.write_bytes(original[:-10] + bytes(10))
     result = verify()
-    assert result.exit_code == 1 and "tokens/train.parquet: sha256 differs" in result.output
+    assert result.exit_code == 1 and "tokens/train-00000-of-00001.parquet: sha256 differs" in result.output
     target.write_bytes(original)
     manifest_path = copy / "1.0.0" / "manifest.json"
     manifest = json.loads(manifest_path.read_text())

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from bench.export import synthesize
 from curation.export import export, verify
+from curation.export import layout
 from curation.export import manifest as mf
 from curation.export.parse import RelationRow, SpanRow, read_result
 from curation.export.splits import split_of
@@ -195,6 +196,61 @@ def test_a_killed_export_leaves_no_version_and_the_next_one_works(tmp_path):
     assert text == mf.dumps(json.loads(text)) and list(done.manifest["articles"]) == sorted(done.manifest["articles"])
     assert len(done.manifest["articles"]) == 1500 == len(done.manifest["changelog"]["added"])
     assert len(done.manifest["story_splits"]) == 1500 and verify(done.path) == []
+
+
+def test_shards_are_cut_every_shard_chunks_and_named_as_push_to_hub_names_them(monkeypatch):
+    monkeypatch.setattr(layout, "SHARD", 20)
+    stems = layout.shard_stems(["train"] * 41 + ["validation"] * 2)
+    assert stems[:20] == ["train-00000-of-00003"] * 20 and stems[20:40] == ["train-00001-of-00003"] * 20
+    assert stems[40:] == ["train-00002-of-00003", "validation-00000-of-00001", "validation-00000-of-00001"]
+
+
+@pytest.mark.skipif(not (ROOT.parent / "shared" / "benchmarks" / "bbc-news").is_dir(), reason="needs ../shared/benchmarks")
+def test_a_split_in_shards_holds_the_same_rows_and_verifies_converts_and_loads(tmp_path, monkeypatch):
+    from datasets import load_dataset
+
+    from curation.export.convert import convert
+
+    ws = Workspace(tmp_path)
+    synthesize(ws, 1500)  # three chunks of train, one each of validation and test
+    whole = export(ws, "one", version="1.0.0")
+    monkeypatch.setattr(layout, "SHARD", 1)
+    sharded = export(ws, "many", version="1.0.0")
+    assert sorted(p.name for p in (sharded.path / "tokens").iterdir()) == [
+        "test-00000-of-00001.parquet", "train-00000-of-00003.parquet", "train-00001-of-00003.parquet",
+        "train-00002-of-00003.parquet", "validation-00000-of-00001.parquet"]
+    assert verify(sharded.path) == [] and sharded.counts == whole.counts
+    assert sharded.manifest["articles"] == whole.manifest["articles"]
+    for config in ("documents", "tokens", "annotations"):
+        one, many = load_dataset(str(whole.path), config), load_dataset(str(sharded.path), config)
+        assert {s: many[s].num_rows for s in many} == {s: sharded.counts[s]["rows"][config] for s in many}
+        assert all(many[s].to_list() == one[s].to_list() for s in one)  # rows in the same order, shard after shard
+    assert convert(sharded.path, "conll", tmp_path / "many").files == convert(whole.path, "conll", tmp_path / "one").files
+    assert (tmp_path / "many" / "train.conll").read_bytes() == (tmp_path / "one" / "train.conll").read_bytes()
+
+
+def test_statistics_are_kept_on_ids_only_and_token_offsets_are_delta_encoded(tmp_path):
+    import pyarrow.parquet as pq
+
+    from tests.export_fixtures import small_version
+
+    done = small_version(tmp_path)
+    for path in done.path.rglob("*.parquet"):
+        group = pq.ParquetFile(path).metadata.row_group(0)
+        chunks = {group.column(i).path_in_schema: group.column(i) for i in range(group.num_columns)}
+        assert {name for name, c in chunks.items() if c.is_stats_set} == {name for name in chunks if "." not in name and (
+            name in {"article_id", "story_id", "task_id", "annotation_id", "annotator", "model_version",
+                     "schema_version", "sentence_index"})}, path
+        delta = {name for name, c in chunks.items() if "DELTA_BINARY_PACKED" in c.encodings}
+        assert delta == ({"token_starts.list.element", "token_ends.list.element"} if path.parent.name == "tokens" else set())
+
+
+def test_prefer_the_c_heap_puts_arrow_on_malloc_when_called_before_pyarrow_is_imported():
+    code = ("from curation.export.heap import prefer_the_c_heap; prefer_the_c_heap(); import pyarrow; "
+            "print(pyarrow.default_memory_pool().backend_name)")
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    found = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "system"
 
 
 def test_an_export_with_nothing_reviewed_is_refused_saying_which_states_the_tasks_are_in(tmp_path):

@@ -170,8 +170,8 @@ def test_a_damaged_version_is_not_published(version, tmp_path):
 
     copy = tmp_path / "small" / "1.0.0"
     shutil.copytree(done.path, copy)
-    (copy / "tokens" / "train.parquet").write_bytes(b"not parquet")
-    with pytest.raises(PublishError, match="is not intact, not publishing: tokens/train.parquet: sha256 differs"):
+    (copy / "tokens" / "train-00000-of-00001.parquet").write_bytes(b"not parquet")
+    with pytest.raises(PublishError, match="is not intact, not publishing: tokens/train-00000-of-00001.parquet: sha256 differs"):
         publish(copy, "org/small", api=object())
 
 

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from curation.cli import app
 from curation.export import export, verify
+from curation.export.layout import split_files
 from curation.server import connect
 from curation.stories import registry
 from curation.sync import snapshots
@@ -122,8 +123,8 @@ def test_a_revised_text_only_article_supersedes_its_old_task_and_exports_once_pe
 
     root = tmp_path / "datasets"
     one = export(ws, "stories", version="1.0.0", root=root, min_per_split=1)
-    rows = {split: pq.read_table(root / "stories" / "1.0.0" / "documents" / f"{split}.parquet").to_pylist()
-            for split in ("train", "validation", "test") if (root / "stories" / "1.0.0" / "documents" / f"{split}.parquet").exists()}
+    rows = {split: [r for path in files for r in pq.read_table(path).to_pylist()] for split in ("train", "validation", "test")
+            if (files := split_files(root / "stories" / "1.0.0", "documents", split))}
     exported = [r for split_rows in rows.values() for r in split_rows]
     assert sorted(r["story_id"] for r in exported) == sorted({t.data["story_id"] for t in tasks_of(ws)})  # one per story
     budget = next(r for r in exported if r["title"] == "Council approves road budget")
@@ -138,8 +139,8 @@ def test_a_revised_text_only_article_supersedes_its_old_task_and_exports_once_pe
     assert verify(two.path) == []
     placed = {}
     for split in ("train", "validation", "test"):
-        path = root / "stories" / "1.1.0" / "documents" / f"{split}.parquet"
-        for row in pq.read_table(path).to_pylist() if path.exists() else []:
+        for row in (r for path in split_files(root / "stories" / "1.1.0", "documents", split)
+                    for r in pq.read_table(path).to_pylist()):
             placed.setdefault(row["story_id"], set()).add((split, row["article_id"]))
     (story,) = [s for s, found in placed.items() if len(found) == 2]  # both reviewed copies, one split
     assert len({split for split, _ in placed[story]}) == 1

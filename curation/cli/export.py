@@ -40,6 +40,9 @@ def export_cli(
     as_json: options.Json = False,
 ) -> None:
     """Export reviewed annotations from the pulled snapshots as a new, immutable dataset version."""
+    from curation.export.heap import prefer_the_c_heap
+
+    prefer_the_c_heap()  # before pyarrow is imported
     from curation.cli._failures import disk_failure
     from curation.export import export
     from curation.export.build import default_root

@@ -32,7 +32,9 @@ from curation import defaults, memory
 from curation.errors import CurationError
 from curation.export import card, versions
 from curation.export import manifest as mf
+from curation.export.encoding import writer_options
 from curation.export.features import CONFIGS, FEATURES_VERSION, SPLITS, features_id
+from curation.export.layout import shard_stems
 from curation.export.pseudonyms import salt
 from curation.export.rows import columns
 from curation.export.select import RULE
@@ -126,11 +128,26 @@ def release_memory() -> None:
 
 
 def give_back() -> None:
-    """Return freed memory to the system: Arrow's pool and the C heap keep freed blocks for reuse otherwise, and
-    as chunk after chunk is built among the Parquet writers' growing footers (row group metadata, held until each
-    file is closed) the heap's free holes would add up to tens of MB over an export of 100,000 articles."""
-    pa.default_memory_pool().release_unused()
+    """Return the C heap's free pages to the system (Arrow allocates there too: arrow_on_the_c_heap): glibc keeps
+    them for reuse otherwise, and chunk after chunk the free holes among what is alive add up."""
     memory.release()
+
+
+@contextmanager
+def arrow_on_the_c_heap() -> Iterator[None]:
+    """pyarrow's allocations (arrays, Parquet reads) from the C heap while exporting (see heap.py; the Parquet
+    writers' own buffers follow ARROW_DEFAULT_MEMORY_POOL only)."""
+    previous = pa.default_memory_pool()
+    use_the_c_heap()
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(previous)
+
+
+def use_the_c_heap() -> None:
+    """pyarrow allocates from the C heap from now on (in this process; the pool's worker processes call it too)."""
+    pa.set_memory_pool(pa.system_memory_pool())
 
 
 @contextmanager
@@ -198,7 +215,7 @@ def built_chunks(planned: Plan, key: bytes, workers: int) -> Iterator[Chunk]:
         yield from (build_chunk(job(i)) for i in range(len(slices)))
         return
     theirs = iter([i for i in range(len(slices)) if i % workers])
-    with multiprocessing.get_context("forkserver").Pool(workers - 1) as pool:
+    with multiprocessing.get_context("forkserver").Pool(workers - 1, use_the_c_heap) as pool:
         pending: dict[int, AsyncResult[Chunk]] = {}
 
         def submit() -> None:
@@ -215,31 +232,32 @@ def built_chunks(planned: Plan, key: bytes, workers: int) -> Iterator[Chunk]:
                 submit()
 
 
-def split_files(split: str) -> list[str]:
-    return [f"{config}/{split}.parquet" for config in CONFIGS]
+def shard_files(stem: str) -> list[str]:
+    return [f"{config}/{stem}.parquet" for config in CONFIGS]
 
 
-def append_chunk(out: VersionFolder, chunk: Chunk, done: str | None) -> None:
-    """Append a chunk to its split's files, after closing those of the split `done` (all of whose chunks are
-    written: chunks come split by split)."""
+def append_chunk(out: VersionFolder, chunk: Chunk, stem: str, done: str | None) -> None:
+    """Append a chunk to its shard's files (`stem`: layout.shard_stems), after closing those of the shard `done`
+    (all of whose chunks are written: chunks come shard by shard)."""
     if done:
-        out.close(split_files(done))
+        out.close(shard_files(done))
     for config, table in chunk.tables.items():
-        out.append(f"{config}/{chunk.split}.parquet", table)
+        out.append(f"{config}/{stem}.parquet", table)
 
 
-def write_chunks(out: VersionFolder, chunks: Iterator[Chunk], tally: Tally, on_chunk: Callable[[], None]) -> None:
-    """Append every chunk to its Parquet files in a background thread while the next chunk is built (Parquet
-    encoding releases the GIL); at most one chunk waits to be written, so memory stays flat."""
+def write_chunks(out: VersionFolder, chunks: Iterator[tuple[str, Chunk]], tally: Tally,
+                 on_chunk: Callable[[], None]) -> None:
+    """Append every chunk to its shard's Parquet files in a background thread while the next chunk is built
+    (Parquet encoding releases the GIL); at most one chunk waits to be written, so memory stays flat."""
     with ThreadPoolExecutor(1) as writer:
         pending: Future[None] | None = None
-        split: str | None = None
-        for chunk in chunks:
+        shard: str | None = None
+        for stem, chunk in chunks:
             if pending:
                 pending.result()
                 give_back()  # the chunk written is gone
-            pending = writer.submit(append_chunk, out, chunk, split if split not in (None, chunk.split) else None)
-            split = chunk.split
+            pending = writer.submit(append_chunk, out, chunk, stem, shard if shard not in (None, stem) else None)
+            shard = stem
             tally.add(chunk)
             on_chunk()
         if pending:
@@ -308,8 +326,8 @@ def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | 
         ratios = tuple(parent_manifest["split_ratios"][s] for s in SPLITS) if parent_manifest else DEFAULT_RATIOS
     contents = {other: mf.read(dataset_dir / other).get("content_id") for other in versions.versions(dataset_dir)}
     key = salt(ws)
-    with tempfile.TemporaryDirectory(prefix="export-buckets-", dir=ws.dir) as buckets, \
-            VersionFolder(dataset_dir, number) as out:
+    with tempfile.TemporaryDirectory(prefix="export-buckets-", dir=ws.dir) as buckets, arrow_on_the_c_heap(), \
+            VersionFolder(dataset_dir, number, writer_options) as out:
         spilled, tally = Path(buckets), Tally(Path(buckets))
         planned, multi, multi_tasks = plan(ws, ratios, spilled, min_per_split=min_per_split, copies=copies,
                                            inherited=parent_manifest.get("story_splits") if parent_manifest else None)
@@ -321,7 +339,9 @@ def export(ws: Workspace, name: str, *, version: str | None = None, bump: str | 
         planned = replace(planned, stories=stories, selection=selection)
         del multi, multi_tasks
         release_memory()
-        write_chunks(out, built_chunks(planned, key, workers), tally, lambda: on_progress(tally.written, total))
+        stems = shard_stems([split for split, _, _ in planned.chunks])
+        write_chunks(out, zip(stems, built_chunks(planned, key, workers)), tally,
+                     lambda: on_progress(tally.written, total))
         files = out.close_files()
         content = mf.content_id(files)
         for other, theirs in contents.items():

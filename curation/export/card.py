@@ -12,6 +12,7 @@ from typing import Any
 from datasets import ClassLabel, List, Value
 from huggingface_hub import DatasetCard, DatasetCardData
 
+from curation.export import layout
 from curation.export.features import CHOICES, CONFIGS, FEATURES, LAYER_COLUMNS, NONE, SPLITS
 from curation.export.tokens import TAGS
 from curation.schema import SCHEMA
@@ -82,7 +83,7 @@ def card_data(manifest: dict[str, Any]) -> DatasetCardData:
         task_categories=["token-classification", "text-classification"],
         task_ids=["fact-checking", "multi-class-classification"],
         tags=["fact-checking", "claim-detection", "hedge-detection", "source-attribution", "label-studio"],
-        configs=[{"config_name": c, "data_files": [{"split": s, "path": f"{c}/{s}.parquet"} for s in present(c)],
+        configs=[{"config_name": c, "data_files": [{"split": s, "path": layout.pattern(c, s)} for s in present(c)],
                   **({"default": True} if c == "documents" else {})} for c in configs],
         dataset_info=[{"config_name": c, "features": FEATURES[c]._to_yaml_list(),
                        "splits": [{"name": s, "num_bytes": counts[s]["bytes"][c], "num_examples": counts[s]["rows"][c]}

@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 from curation.atomic import atomic_writer
 from curation.export import manifest as mf
 from curation.export.features import ATTRIBUTE, RELATION_TYPE, SPAN_LABEL, SPLITS
+from curation.export.layout import split_files
 from curation.export.tokens import TAGS, bio_tags, misaligned, tokenize
 from curation.preannotate.sentences import split_sentences
 
@@ -61,10 +62,9 @@ class Converted:
 
 def articles(version_dir: Path, split: str) -> Iterator[Article]:
     """The articles of a split, a row group at a time."""
-    path = version_dir / "documents" / f"{split}.parquet"
-    if not path.exists():
-        return
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=200):
+    batches = (b for path in split_files(version_dir, "documents", split)
+               for b in pq.ParquetFile(path).iter_batches(batch_size=200))
+    for batch in batches:
         for row in batch.to_pylist():
             text = row["text"]
             sentences = split_sentences(text)

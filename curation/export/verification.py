@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 
 from curation.export import manifest as mf
 from curation.export.features import ATTRIBUTE, CONFIGS, SPAN_LABEL, SPLITS
+from curation.export.layout import split_files
 from curation.export.parse import RelationRow, SpanRow
 from curation.export.write import sha256
 from curation.schema import SCHEMA
@@ -40,9 +41,10 @@ def problems(version_dir: Path) -> list[str]:
     return content_problems(version_dir, manifest)
 
 
-def read(path: Path, columns: list[str] | None = None) -> list[dict]:
-    """A config's rows of one split; none when the split has no file (it had no rows)."""
-    return pq.read_table(path, columns=columns).to_pylist() if path.exists() else []
+def read(version_dir: Path, config: str, split: str, columns: list[str] | None = None) -> list[dict]:
+    """A config's rows of one split, shard after shard; none when the split has no file (it had no rows)."""
+    return [row for path in split_files(version_dir, config, split)
+            for row in pq.read_table(path, columns=columns).to_pylist()]
 
 
 def content_problems(version_dir: Path, manifest: dict) -> list[str]:
@@ -52,7 +54,7 @@ def content_problems(version_dir: Path, manifest: dict) -> list[str]:
     story_splits: dict[str, set[str]] = {}
     for split in SPLITS:
         counts = manifest["counts"][split]
-        docs = read(version_dir / "documents" / f"{split}.parquet")
+        docs = read(version_dir, "documents", split)
         labels = Counter()
         for row in docs:
             text, article = row["text"], row["article_id"]
@@ -69,23 +71,23 @@ def content_problems(version_dir: Path, manifest: dict) -> list[str]:
             fingerprints[article] = mf.fingerprint(row["content_hash"], spans, relations)
         if len(docs) != counts["articles"] or dict(labels) != {k: v for k, v in counts["labels"].items() if v}:
             errors.append(f"documents/{split}: articles or label counts differ from the manifest")
-        for row in read(version_dir / "claims" / f"{split}.parquet", ["article_id", "claim_id", "start", "end", "text"]):
+        for row in read(version_dir, "claims", split, ["article_id", "claim_id", "start", "end", "text"]):
             if texts[row["article_id"]][row["start"]:row["end"]] != row["text"]:
                 errors.append(f"claims/{split}: article {row['article_id']} claim {row['claim_id']}: offsets do not match its text")
-        tokens = read(version_dir / "tokens" / f"{split}.parquet",
+        tokens = read(version_dir, "tokens", split,
                       ["article_id", "sentence_index", "tokens", "token_starts", "token_ends"])
         for row in tokens:
             text = texts[row["article_id"]]
             if any(text[a:b] != t for t, a, b in zip(row["tokens"], row["token_starts"], row["token_ends"])):
                 errors.append(f"tokens/{split}: article {row['article_id']} sentence {row['sentence_index']}: token offsets do not match the text")
-        for row in read(version_dir / "annotations" / f"{split}.parquet", ["article_id", "annotation_id", "spans"]):
+        for row in read(version_dir, "annotations", split, ["article_id", "annotation_id", "spans"]):
             text = texts[row["article_id"]]
             if any(text[s["start"]:s["end"]] != s["text"] for s in row["spans"]):
                 errors.append(f"annotations/{split}: article {row['article_id']} annotation {row['annotation_id']}: "
                               "span offsets do not match the text")
         for config in (c for c in CONFIGS if c != "documents" and c in counts["rows"]):
-            path = version_dir / config / f"{split}.parquet"
-            if (pq.ParquetFile(path).metadata.num_rows if path.exists() else 0) != counts["rows"][config]:
+            rows = sum(pq.ParquetFile(path).metadata.num_rows for path in split_files(version_dir, config, split))
+            if rows != counts["rows"][config]:
                 errors.append(f"{config}/{split}: row count differs from the manifest")
     if fingerprints != manifest["articles"]:
         errors.append("manifest: per-article fingerprints differ from the data")

@@ -14,7 +14,8 @@ import shutil
 import tempfile
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from curation.errors import CurationError
 from curation.pids import alive
@@ -47,11 +48,12 @@ def remove_stale_partials(dataset_dir: Path) -> None:
 
 
 class VersionFolder:
-    """`with VersionFolder(dataset_dir, version) as out: ...; out.commit()`; leaving without commit discards."""
+    """`with VersionFolder(dataset_dir, version, options) as out: ...; out.commit()`; leaving without commit discards."""
 
-    def __init__(self, dataset_dir: Path, version: str) -> None:
+    def __init__(self, dataset_dir: Path, version: str, options: Callable[[pa.Schema], dict[str, Any]]) -> None:
         self.final = dataset_dir / version
         self.dataset_dir = dataset_dir
+        self.options = options  # ParquetWriter's options for a file of that schema
         self.writers: dict[str, pq.ParquetWriter] = {}
 
     def __enter__(self) -> VersionFolder:
@@ -73,7 +75,7 @@ class VersionFolder:
 
             path = self.tmp / relative
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.writers[relative] = pq.ParquetWriter(path, table.schema, compression="zstd")
+            self.writers[relative] = pq.ParquetWriter(path, table.schema, **self.options(table.schema))
         self.writers[relative].write_table(table)
 
     def close(self, relatives: list[str]) -> None:
