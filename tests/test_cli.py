@@ -246,6 +246,15 @@ def test_dataset_commands_report_json_on_the_committed_example_dataset(tmp_path)
     files = sorted(p.relative_to(EXAMPLE_DATASETS / "examples" / "1.0.0").as_posix()
                    for p in (EXAMPLE_DATASETS / "examples" / "1.0.0").rglob("*") if p.is_file())
     assert [line.split()[-1] for line in dry.stdout.splitlines()[:-1]] == files
+    # it predates shards (one {config}/{split}.parquet): the card publish uploads still names the files it has
+    from huggingface_hub import DatasetCard
+
+    from curation.export import card
+
+    example = EXAMPLE_DATASETS / "examples" / "1.0.0"
+    configs = DatasetCard(card.render(manifest, repo_id="org/examples")).data.configs
+    paths = [f["path"] for c in configs for f in c["data_files"]]
+    assert len(paths) == 5 and all(sorted(example.glob(p)) == [example / p] for p in paths), paths
 
 
 def test_evaluate_json_follows_its_shape(tmp_path):

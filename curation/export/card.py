@@ -83,12 +83,19 @@ def card_data(manifest: dict[str, Any]) -> DatasetCardData:
         task_categories=["token-classification", "text-classification"],
         task_ids=["fact-checking", "multi-class-classification"],
         tags=["fact-checking", "claim-detection", "hedge-detection", "source-attribution", "label-studio"],
-        configs=[{"config_name": c, "data_files": [{"split": s, "path": layout.pattern(c, s)} for s in present(c)],
+        configs=[{"config_name": c, "data_files": [{"split": s, "path": data_path(manifest, c, s)} for s in present(c)],
                   **({"default": True} if c == "documents" else {})} for c in configs],
         dataset_info=[{"config_name": c, "features": FEATURES[c]._to_yaml_list(),
                        "splits": [{"name": s, "num_bytes": counts[s]["bytes"][c], "num_examples": counts[s]["rows"][c]}
                                   for s in present(c)]} for c in configs],
     )
+
+
+def data_path(manifest: dict[str, Any], config: str, split: str) -> str:
+    """The `data_files` path of a split: its shards' pattern, or the one file of a version written before shards
+    (its manifest lists it), so that publishing an older version uploads a card that finds its files."""
+    single = f"{config}/{split}.parquet"
+    return single if single in manifest.get("files", {}) else layout.pattern(config, split)
 
 
 def kind(feature: Any) -> str:
