@@ -7,6 +7,8 @@ import json
 import os
 import shutil
 import subprocess
+import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from typer.testing import CliRunner
 
 from curation.cli import app
 from curation.server import credentials, postgres
+from curation.server.locking import file_lock
 from curation.server.users import Account, invite_user
 from curation.sync import snapshots
 from curation.workspace import Workspace
@@ -128,10 +131,19 @@ def test_prune_deletes_the_clusters_of_deleted_workspaces_and_keeps_the_rest(pos
         assert code == 0 and f"would delete {orphan.home} " in out, out
         assert postgres.running(orphan)  # a dry run touches nothing
 
-        code, out = cli("server", "prune", "--json")
-        assert code == 0, out
-        found = {Path(item["path"]): item for item in json.loads(out)}
-        assert found[orphan.home]["removed"] and found[orphan.home]["reason"] == "its workspace is gone"
+        # two operators prune at once, while a third prune holds the lock: they queue, then one deletes the
+        # orphan and the other no longer finds it
+        with file_lock(postgres.system_folder() / postgres.PRUNE_LOCK):
+            runs = [subprocess.Popen([sys.executable, "-m", "curation", "server", "prune", "--json"], cwd=tmp_path,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+            time.sleep(3)
+            assert [run.poll() for run in runs] == [None, None] and postgres.running(orphan)  # waiting, not racing
+        outs = [(run.wait(120), run.stdout.read()) for run in runs]
+        assert all(code == 0 for code, _ in outs), outs
+        reports = [{Path(item["path"]): item for item in json.loads(out)} for _, out in outs]
+        deleted = [r[orphan.home] for r in reports if r.get(orphan.home, {}).get("removed")]
+        assert len(deleted) == 1 and deleted[0]["reason"] == "its workspace is gone", outs
+        found = next(r for r in reports if orphan.home in r)
         assert not orphan.home.exists() and not postgres.running(orphan)
         kept = postgres.load(postgres_labelstudio.workspace)
         assert kept is not None and not found[kept.home]["removed"] and postgres.running(kept)  # still in use

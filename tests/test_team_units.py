@@ -111,7 +111,8 @@ def test_quality_counts_an_annotation_for_whoever_saved_it_not_for_the_name_it_g
                  {"task_id": 1, "completed_by": ADA, "updated_by": BOB, "result": result}])  # Bob's, "completed by" Ada
     pulled = parse(with_authors(rows, ReviewRule(ReviewPolicy(), frozenset({ADMIN}))), tasks)
     assert [a.annotator for a in pulled.multi_annotated()[1]] == [ADA, BOB]  # two people, agreement between them
-    assert parse(rows, tasks).multi_annotated() == {}  # by the name given alone, one person twice
+    with pytest.raises(ValueError, match="author"):  # by the name given alone it would be one person twice
+        parse(rows, tasks)
 
 
 def member(email: str, role: str, user_id: int, active: bool = True) -> Member:
@@ -175,6 +176,7 @@ def test_maintainers_see_one_distinct_name_per_person(tmp_path):
 
 def test_the_review_queue_holds_unreviewed_disputed_complete_and_sampled_tasks():
     from curation.quality.annotations import parse
+    from curation.sync.review import with_authors
     from curation.team.queue import needing_review
 
     text = "Prices rose."
@@ -190,8 +192,8 @@ def test_the_review_queue_holds_unreviewed_disputed_complete_and_sampled_tasks()
     ]).with_columns(pl.lit(0).alias(c) for c in ("regions_kept", "regions_edited", "regions_deleted", "regions_added"))
     tasks = pl.DataFrame([{"task_id": t, "data": json.dumps({"text": text, "article_id": f"a{t}", "content_hash": "h",
                                                               "schema_version": 1})} for t in range(1, 5)])
-    pulled = parse(rows, tasks)
     rule = ReviewRule(ReviewPolicy(), frozenset({ADMIN, REVIEWER}))
+    pulled = parse(with_authors(rows, rule), tasks)
     name = {ADA: "Ada", BOB: "Bob"}.get
     every = needing_review(pulled, rule, overlap=2, sample=100, name=name)
     assert [(q.task_id, q.reason, q.annotators) for q in every] == [

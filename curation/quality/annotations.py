@@ -61,9 +61,10 @@ class Pulled:
 
 def parse(live: pl.DataFrame, tasks: pl.DataFrame) -> Pulled:
     """Parse every submitted annotation of `live` against its task's text (from `tasks`). Annotations are
-    grouped by `live`'s `author` column (`curation.sync.review.with_authors`), else by `completed_by`."""
+    grouped by `live`'s `author` column (`curation.sync.review.with_authors`): never by `completed_by` alone,
+    the name an annotation gives, which a reviewer saving for someone else would merge into one person."""
     if "author" not in live.columns:
-        live = live.with_columns(pl.col("completed_by").alias("author"))
+        raise ValueError("annotations without an `author` column: pass them through curation.sync.review.with_authors")
     data = {row["task_id"]: json.loads(row["data"]) for row in tasks.select("task_id", "data").iter_rows(named=True)}
     parsed: dict[int, Annotation] = {}
     problems: list[str] = []

@@ -33,12 +33,14 @@ from curation.errors import CurationError
 from curation.private import DIR_MODE, open_private
 from curation.server.credentials import read_secret, write_secret
 from curation.server.errors import ServerError
+from curation.server.locking import file_lock
 from curation.server.ports import free_port, port_free
 from curation.workspace import Workspace
 
 BIN_VAR = "CURATION_POSTGRES_BIN"  # a folder holding initdb, pg_ctl and createdb
 SYSTEM_USER = "postgres"
 OWNER_FILE = "workspace"  # in a root-run cluster's folder: the path of the workspace's postgres.json
+PRUNE_LOCK = "prune.lock"  # in system_folder(): one prune at a time
 ROLE = DATABASE = "labelstudio"
 START_TIMEOUT = 120
 
@@ -121,10 +123,13 @@ def prune(dry_run: bool = False) -> list[Pruned]:
     if os.geteuid() != 0:
         return []  # clusters then live inside their workspace and go with it
     try:
-        homes = sorted(path for path in system_folder().iterdir() if path.is_dir())
-    except (FileNotFoundError, ServerError):
+        folder = system_folder()
+    except ServerError:
         return []
-    return [_prune_one(home, dry_run) for home in homes]
+    if not folder.is_dir():
+        return []
+    with file_lock(folder / PRUNE_LOCK, what="curation server prune"):  # a second prune waits, then finds it gone
+        return [_prune_one(home, dry_run) for home in sorted(path for path in folder.iterdir() if path.is_dir())]
 
 
 def _prune_one(home: Path, dry_run: bool) -> Pruned:
