@@ -64,7 +64,7 @@ def show_card(card: dict) -> None:
             continue
         params = card["models"][label]
         decoding = "viterbi" if params.get("decoding") is None else f"P(SOURCE) >= {params['decoding']}"
-        chosen = (f"tags {'+'.join(params['tags'])}, {params['max_iterations']} iterations, {decoding}"
+        chosen = (f"tags {'+'.join(params['tags'])}, {params['algorithm']} {params['max_iterations']} passes, {decoding}"
                   if label == "SOURCE" else
                   f"alpha={params['alpha']:g}, rules as features: {params['use_rules']}, threshold {params['threshold']}, "
                   f"or rules: {params['combine_with_rules']}")
