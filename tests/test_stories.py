@@ -244,10 +244,24 @@ def test_tasks_without_detection_loads_neither_datasketch_nor_scipy(tmp_path):
     (tmp_path / "a.txt").write_text(example_raws()[0])
     probe = ("import sys\nfrom curation.cli import app\n"
              f"app(['tasks', {str(tmp_path)!r}, '-o', {str(tmp_path / 't.json')!r}, '-w', {str(tmp_path)!r}, FLAG], "
-             "standalone_mode=False)\nprint(sorted({m.split('.')[0] for m in sys.modules} & {'datasketch', 'scipy'}))")
+             "standalone_mode=False)\nprint(sorted({m for m in sys.modules if m.count('.') < 2} & "
+             "{'datasketch', 'scipy', 'scipy.integrate'}))")
     run = lambda flag: subprocess.run([sys.executable, "-c", probe.replace("FLAG", repr(flag))], capture_output=True,  # noqa: E731
                                       text=True, check=True).stdout.splitlines()[-1]
+    # with detection, datasketch but not scipy.integrate, which it imports only for bands curation never asks for
     assert run("--no-near-duplicates") == "[]" and run("--near-duplicates") == "['datasketch', 'scipy']"
+
+
+def test_datasketch_imported_without_scipy_integrate_still_fits_bands_to_a_threshold():
+    """The stand-in hands over to the real scipy.integrate.quad: an index made from a threshold gets the bands
+    datasketch imported plainly gives, and curation's own signatures are datasketch's."""
+    probe = ("import sys\n{}\nfrom datasketch import MinHashLSH\nbefore = 'scipy.integrate' in sys.modules\n"
+             "lsh = MinHashLSH(threshold=0.6, num_perm=32)\n"
+             "print(before, 'scipy.integrate' in sys.modules, lsh.b, lsh.r)")
+    run = lambda first: subprocess.run([sys.executable, "-c", probe.format(first)], capture_output=True,  # noqa: E731
+                                       text=True, check=True).stdout.split()
+    deferred, plain = run("import curation.stories.index"), run("import datasketch")
+    assert deferred[:2] == ["False", "True"] and plain[0] == "True" and deferred[2:] == plain[2:]
 
 
 def recorded_stories(tmp_path, texts: list[Article]) -> tuple[Stories, list[Article]]:

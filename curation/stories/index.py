@@ -23,10 +23,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 from curation.stories.registry import Text
 from curation.stories.shingles import Words, distinct, shingle_all, shingles
+from curation.stories.sketches import MinHash, MinHashLSH
 
 NUM_PERM = 32
 WHOLE_BANDS = (9, 3)  # P(candidate) 0.89 at Jaccard 0.6, 0.98 at 0.7; 1e-5 at 0.01 (unrelated articles)
