@@ -124,12 +124,6 @@ def release_memory() -> None:
     """Hand the memory the selection freed back to the system before the chunks are built: what it held grows with
     the number of articles."""
     gc.collect()
-    give_back()
-
-
-def give_back() -> None:
-    """Return the C heap's free pages to the system (Arrow allocates there too: arrow_on_the_c_heap): glibc keeps
-    them for reuse otherwise, and chunk after chunk the free holes among what is alive add up."""
     memory.release()
 
 
@@ -255,7 +249,9 @@ def write_chunks(out: VersionFolder, chunks: Iterator[tuple[str, Chunk]], tally:
         for stem, chunk in chunks:
             if pending:
                 pending.result()
-                give_back()  # the chunk written is gone
+                # the chunk written is gone: the C heap's free pages (Arrow's too, arrow_on_the_c_heap) back to the
+                # system, or chunk after chunk the free holes among what is alive add up
+                memory.release()
             pending = writer.submit(append_chunk, out, chunk, stem, shard if shard not in (None, stem) else None)
             shard = stem
             tally.add(chunk)

@@ -12,9 +12,9 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from curation.errors import CurationError
