@@ -13,6 +13,7 @@ prediction is reported with the region that is wrong.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tempfile
@@ -407,6 +408,7 @@ def write_tasks(tasks: Iterable[Task], path: str | Path, fmt: Literal["json", "j
 
 
 _NOT_SHOWN = b'"also_published_as":null'
+_NO_FILE_TO_FILE = frozenset({errno.EINVAL, errno.ENOTSOCK, errno.ENOSYS, errno.EOPNOTSUPP})  # sendfile's refusals
 _SPOOL_BUFFER = 1 << 20  # a task's line is ~10 kB: written a line at a time, the spool cost a system call each
 _OPEN = {"json": "[", "jsonl": ""}
 _CLOSE = {"json": "\n]\n", "jsonl": ""}
@@ -420,16 +422,27 @@ def _showing(text: str) -> bytes:
 
 
 def _splice(spool: BinaryIO, out: BinaryIO, fields: list[tuple[int, bytes]]) -> None:
-    """The spool, copied to `out` with the bytes of each field in place of the `"also_published_as":null` at its offset.
-    The kernel copies the rest (os.sendfile): reading the spool back through Python cost as much as writing it."""
+    """The spool, copied to `out` with the bytes of each field in place of the `"also_published_as":null` at its offset."""
     spool.flush()
     start = 0
     for at, field in [*fields, (spool.tell(), b"")]:
-        out.flush()
-        while start < at:
-            start += os.sendfile(out.fileno(), spool.fileno(), start, at - start)
+        _copy(spool, out, start, at)
         out.write(field)
         start = at + len(_NOT_SHOWN)
+
+
+def _copy(spool: BinaryIO, out: BinaryIO, start: int, stop: int) -> None:
+    """The spool's bytes [start, stop) onto `out`, copied by the kernel (os.sendfile: reading the spool back through
+    Python cost as much as writing it); read and written where the kernel sends files only to sockets (macOS)."""
+    out.flush()
+    try:
+        while start < stop:
+            start += os.sendfile(out.fileno(), spool.fileno(), start, stop - start)
+    except OSError as exc:
+        if exc.errno not in _NO_FILE_TO_FILE:
+            raise
+        while start < stop:
+            start += out.write(os.pread(spool.fileno(), min(stop - start, _SPOOL_BUFFER), start))
 
 
 def _framed(line: str, count: int, fmt: str) -> str:

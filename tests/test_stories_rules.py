@@ -4,9 +4,12 @@ story's other articles on its first task, from the batch and from the registry."
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import random
 import string
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -105,12 +108,14 @@ tricky = st.lists(st.sampled_from(['"', "\\", "a", "é", "北", "\n", "\u2028", 
                                    "null", "}"]), max_size=12).map("".join)
 
 
-@given(st.lists(st.tuples(tricky, tricky, st.none() | tricky), min_size=1, max_size=4), st.sampled_from(["json", "jsonl"]))
+@given(st.lists(st.tuples(tricky, tricky, st.none() | tricky), min_size=1, max_size=4), st.sampled_from(["json", "jsonl"]),
+       st.booleans())
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
-def test_the_also_published_as_text_set_in_the_spooled_file_is_what_pydantic_writes(tmp_path, items, fmt):
+def test_the_also_published_as_text_set_in_the_spooled_file_is_what_pydantic_writes(tmp_path, items, fmt,
+                                                                                     kernel_copies):
     """The file is spooled and copied with each shown task's field filled in by offset: what comes out must be the file
     pydantic's dumps of the tasks with the field set would make, whatever quotes, escapes or look-alike keys the
-    texts, titles and shown texts hold."""
+    texts, titles and shown texts hold; also where the kernel will not copy a file to a file (macOS's sendfile)."""
     tasks, shown = [], {}
     for i, (text, title, also) in enumerate(items):
         article = make_article(f"{text} The council said so {i}.", source_path="x.txt", title=title or None)
@@ -118,7 +123,10 @@ def test_the_also_published_as_text_set_in_the_spooled_file_is_what_pydantic_wri
         if also is not None:
             shown[article.content_hash] = also
     out = tmp_path / f"tasks.{fmt}"
-    assert write_tasks(iter(tasks), out, fmt, also_published_as=lambda: shown) == len(tasks)
+    refused = OSError(errno.ENOTSOCK, "Socket operation on non-socket")
+    with patch("os.sendfile", side_effect=None if kernel_copies else refused, wraps=os.sendfile) as sendfile:
+        assert write_tasks(iter(tasks), out, fmt, also_published_as=lambda: shown) == len(tasks)
+    assert sendfile.called
     expected = [t.model_copy(update={"data": t.data.model_copy(update={"also_published_as": shown.get(t.meta.content_hash)})})
                 for t in tasks]
     plain = tmp_path / f"plain.{fmt}"
