@@ -24,7 +24,7 @@ from curation.export.features import (ATTRIBUTE, ATTRIBUTES, CLAIM_LABEL, FEATUR
                                       REVIEW, SENTENCE_LABEL, SPAN_LABEL)
 from curation.export.parse import RelationRow, SpanRow
 from curation.export.source import Record
-from curation.export.tokens import all_tags, token_strings, tokenize
+from curation.export.tokens import paint, token_strings, tokenize
 from curation.preannotate.sentences import split_sentences
 
 # check_worthiness of a sentence: its most check-worthy claim's value.
@@ -139,6 +139,11 @@ RANKED = (None, *reversed(WORTHINESS_ORDER))  # rank -> value
 SENTENCE_LABEL_OF_RANK = np.array([-1] + [SENTENCE_LABEL_IDS[v] for v in RANKED[1:]], np.int64)
 WORTHINESS_ID_OF_RANK = np.array([ATTRIBUTE_IDS["check_worthiness"][v] for v in RANKED], np.int64)
 CLAIM, HEDGE, SOURCE = (SPAN_IDS[label] for label in ("CLAIM", "HEDGE", "SOURCE"))
+# A claim's label (CLAIM_LABEL id, -1 unrated) by its check_worthiness attribute id.
+CLAIM_LABEL_OF_WORTHINESS = np.array([CLAIM_LABEL_IDS[v] for v in sorted(ATTRIBUTE_IDS["check_worthiness"],
+                                                                         key=ATTRIBUTE_IDS["check_worthiness"].get)],
+                                     np.int64)
+CLAIM_LINKS = ("attributed_to", "qualifies")  # relations to a claim: its sources, its hedges
 
 
 def repeated(records: Sequence[Record], rows: np.ndarray, names: Sequence[str] = tuple(PROVENANCE_OF)) -> dict[str, pa.Array]:
@@ -242,14 +247,15 @@ def add_sentences(records: Sequence[Record], sents: Sentences, bases: np.ndarray
     return np.stack([first, last], axis=1)
 
 
-def add_tokens(records: Sequence[Record], sentences: list[list[tuple[int, int]]], out: Columns) -> int:
-    """One row per sentence; returns how many spans do not fall on token boundaries. The texts of a chunk are
+def add_tokens(records: Sequence[Record], sentences: list[list[tuple[int, int]]], span_bounds: np.ndarray,
+               labels: np.ndarray, out: Columns) -> int:
+    """One row per sentence; returns how many spans do not fall on token boundaries (`span_bounds`: the records'
+    spans' (start, end) rows, `labels` their label ids). The texts of a chunk are
     tokenised and tagged as one (joined by line breaks, which no token holds), which saves numpy's per-call cost
     on every article; offsets are then made per article again. Tokens are cut at sentence ends, never at spans.
     A span running on into the next sentence starts that row with B-."""
     bases = np.cumsum([0] + [len(r.article.text) + 1 for r in records])
     text = "\n".join(r.article.text for r in records)
-    spans = [(s.start + b, s.end + b, s.label) for r, b in zip(records, bases.tolist()) for s in r.spans]
     rows = [(s + b, e + b) for sents, b in zip(sentences, bases.tolist()) for s, e in sents]
     starts, ends = tokenize(text, [x for row in rows for x in row])
     bounds = np.searchsorted(starts, [s for s, _ in rows] + [len(text)], "left")
@@ -264,7 +270,8 @@ def add_tokens(records: Sequence[Record], sentences: list[list[tuple[int, int]]]
     per_record = np.array([len(sents) for sents in sentences], np.int64)
     row_of = np.repeat(np.arange(len(records)), per_record)
     widths = np.diff(bounds)
-    flat, per_label, off = all_tags(starts, ends, spans)
+    at = np.repeat(bases[:-1], [len(r.spans) for r in records])[:, None]
+    flat, per_label, off = paint(starts, ends, span_bounds + at, labels)
     layers = {column: (widths, opened(per_label[label])[kept]) for label, column in LAYER_COLUMNS.items()}
     out.extend(len(rows), **repeated(records, row_of),
                sentence_index=np.arange(len(rows)) - np.repeat(np.cumsum(per_record) - per_record, per_record),
@@ -274,47 +281,65 @@ def add_tokens(records: Sequence[Record], sentences: list[list[tuple[int, int]]]
     return off
 
 
-def add_claims(records: Sequence[Record], sentences: Sequence[list[tuple[int, int]]], ranges: np.ndarray,
-               out: Columns) -> None:
-    """One row per CLAIM, for the whole chunk (`ranges`: the (first, last) sentence of every span of the chunk, by
-    each record's own sentence index), with its sources and hedges (by relations) and its sentences as context."""
-    ids = ATTRIBUTE_IDS
-    owner, claims, context, sources, hedges = [], [], [], [], []
-    at = 0
-    for i, (record, sents) in enumerate(zip(records, sentences)):
-        spans, mine = record.spans, ranges[at:at + len(record.spans)].tolist()
-        at += len(spans)
-        by_id = {s.id: s for s in spans}
-        linked: dict[tuple[str, str], list[SpanRow]] = {}
-        for r in sorted(record.relations, key=lambda r: (by_id[r.from_id].start, r.from_id)):
-            linked.setdefault((r.to_id, r.type), []).append(by_id[r.from_id])
-        for s, (lo, hi) in zip(spans, mine):
-            if s.label != "CLAIM":
-                continue
-            owner.append(i)
-            claims.append(s)
-            context.append((min(sents[lo][0], s.start), max(sents[hi][1], s.end)) if lo <= hi else (s.start, s.end))
-            sources.append(linked.get((s.id, "attributed_to"), []))
-            hedges.append(linked.get((s.id, "qualifies"), []))
-    texts = [records[i].article.text for i in owner]
+def add_claims(records: Sequence[Record], spans: pa.StructArray, counts: np.ndarray, sents: Sentences,
+               ranges: np.ndarray, text: str, bases: np.ndarray, out: Columns) -> None:
+    """One row per CLAIM, for the whole chunk at once: the claims' fields, sources and hedges are taken from the
+    chunk's span array (`spans`, `counts` per record; `ranges`: the (first, last) sentence of every span, by chunk
+    index, as add_sentences gives), the context from the sentences it overlaps (`text`: the records' texts joined,
+    record i at `bases[i]`). A claim's sources and hedges are the spans related to it by `attributed_to` and
+    `qualifies`, in text order."""
+    field = dict(zip((f.name for f in spans.type), spans.flatten()))
+    attributes = dict(zip((f.name for f in field["attributes"].type), field["attributes"].flatten()))
+    claims = np.flatnonzero(field["label"].to_numpy() == CLAIM)
+    owner = np.repeat(np.arange(len(records)), counts)[claims]
+    start, end = field["start"].to_numpy()[claims], field["end"].to_numpy()[claims]
+    first, last = ranges[claims, 0], ranges[claims, 1]
+    some = first <= last  # a span overlapping no sentence (whitespace between them) is its own context
+    starts, ends = np.append(sents.starts, 0), np.append(sents.ends, 0)  # a last entry for indices of no sentence
+    context_start = np.where(some, np.minimum(starts[first], start), start)
+    context_end = np.where(some, np.maximum(ends[last], end), end)
+    at = bases[owner]
+    linked = related(records, counts, field["start"].to_numpy(), claims)
     metas = [metadata(r) for r in records]
     rows = pa.array(owner, pa.int64())
+    worthiness = attributes["check_worthiness"].take(pa.array(claims))
     out.extend(
-        len(claims), **repeated(records, np.array(owner, np.int64)),
+        len(claims), **repeated(records, owner),
         **{key: pa.array([m[key] for m in metas], pa.string()).take(rows) for key in metas[0]} if metas else {},
-        claim_id=[s.id for s in claims], text=[s.text for s in claims],
-        start=[s.start for s in claims], end=[s.end for s in claims],
-        label=[CLAIM_LABEL_IDS[s.attributes.get("check_worthiness")] for s in claims],
-        check_worthiness=[ids["check_worthiness"][s.attributes.get("check_worthiness")] for s in claims],
-        claim_type=[ids["claim_type"][s.attributes.get("claim_type")] for s in claims],
-        sources=([len(x) for x in sources], {
-            "id": [s.id for x in sources for s in x], "text": [s.text for x in sources for s in x],
-            "source_type": [ids["source_type"][s.attributes.get("source_type")] for x in sources for s in x]}),
-        hedges=([len(x) for x in hedges], {
-            "id": [h.id for x in hedges for h in x], "text": [h.text for x in hedges for h in x],
-            "hedge_strength": [ids["hedge_strength"][h.attributes.get("hedge_strength")] for x in hedges for h in x]}),
-        context=[t[a:b] for t, (a, b) in zip(texts, context)], context_start=[a for a, _ in context],
-        context_end=[b for _, b in context])
+        claim_id=field["id"].take(pa.array(claims)), text=field["text"].take(pa.array(claims)), start=start, end=end,
+        label=CLAIM_LABEL_OF_WORTHINESS[worthiness.to_numpy()], check_worthiness=worthiness,
+        claim_type=attributes["claim_type"].take(pa.array(claims)),
+        **{column: (lengths, {"id": field["id"].take(pa.array(members)), "text": field["text"].take(pa.array(members)),
+                              attribute: attributes[attribute].take(pa.array(members))})
+           for column, attribute, (lengths, members) in (("sources", "source_type", linked["attributed_to"]),
+                                                          ("hedges", "hedge_strength", linked["qualifies"]))},
+        context=[text[a:b] for a, b in zip((context_start + at).tolist(), (context_end + at).tolist())],
+        context_start=context_start, context_end=context_end)
+
+
+def related(records: Sequence[Record], counts: np.ndarray, starts: np.ndarray,
+            claims: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """For `attributed_to` and `qualifies`: each claim's number of spans so related to it and those spans, all
+    claims' end to end (chunk indices, claim by claim, each claim's by their start, then id)."""
+    found: dict[str, list[tuple[int, int, str, int]]] = {kind: [] for kind in CLAIM_LINKS}
+    base = 0
+    for record, n in zip(records, counts.tolist()):
+        index = {s.id: base + i for i, s in enumerate(record.spans)}
+        for r in record.relations:
+            if r.type in found:
+                source = index[r.from_id]
+                found[r.type].append((index[r.to_id], int(starts[source]), r.from_id, source))
+        base += n
+    out = {}
+    for kind, pairs in found.items():
+        pairs.sort()
+        targets = np.array([p[0] for p in pairs], np.int64)
+        position = np.searchsorted(claims, targets)
+        on_claim = position < len(claims)
+        on_claim[on_claim] = claims[position[on_claim]] == targets[on_claim]  # relations to other labels: none here
+        members = np.array([p[3] for p in pairs], np.int64)[on_claim]
+        out[kind] = (np.bincount(position[on_claim], minlength=len(claims)), members)
+    return out
 
 
 def add_annotations(records: Sequence[Record], spans: pa.StructArray, counts: np.ndarray, out: Columns) -> None:
@@ -359,10 +384,15 @@ def columns(records: Sequence[Record]) -> tuple[dict[str, Columns], int]:
     add_documents(records, spans, counts, out["documents"])
     sents = Sentences.of(sentences)
     bases = np.cumsum([0] + [len(r.article.text) + 1 for r in records])
-    ranges = add_sentences(records, sents, bases, "\n".join(r.article.text for r in records), out["sentences"])
-    add_claims(records, sentences, ranges - sents.first[np.repeat(np.arange(len(records)), counts)][:, None],
-               out["claims"])
+    text = "\n".join(r.article.text for r in records)
+    ranges = add_sentences(records, sents, bases, text, out["sentences"])
+    add_claims(records, spans, counts, sents, ranges, text, bases, out["claims"])
     add_annotations(records, spans, counts, out["annotations"])
-    off = sum(add_tokens(records[at:at + TOKENS_BATCH], sentences[at:at + TOKENS_BATCH], out["tokens"])
+    field = dict(zip((f.name for f in spans.type), spans.flatten()))
+    bounds = np.stack([field["start"].to_numpy(), field["end"].to_numpy()], axis=1)
+    labels, first = field["label"].to_numpy(), np.concatenate([[0], np.cumsum(counts)])
+    off = sum(add_tokens(records[at:at + TOKENS_BATCH], sentences[at:at + TOKENS_BATCH],
+                         bounds[first[at]:first[min(at + TOKENS_BATCH, len(records))]],
+                         labels[first[at]:first[min(at + TOKENS_BATCH, len(records))]], out["tokens"])
               for at in range(0, len(records), TOKENS_BATCH))
     return out, off

@@ -113,10 +113,16 @@ def all_tags(starts: np.ndarray, ends: np.ndarray,
     layers are painted together, each span into the flattened row and into its label's layer.
 
     A span covers every token it overlaps (tokens cut at its boundaries are exactly its own)."""
+    return paint(starts, ends, np.array([(s, e) for s, e, _ in spans], np.int64).reshape(-1, 2),
+                 np.array([LABEL_INDEX[label] for _, _, label in spans], np.int64))
+
+
+def paint(starts: np.ndarray, ends: np.ndarray, bounds: np.ndarray,
+          label_index: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray], int]:
+    """all_tags for spans given as arrays: (start, end) rows and indices into SCHEMA.span_labels (an export has
+    them as arrays already: Python tuples for millions of spans would cost more than the tagging)."""
     n, layers = len(starts), len(SCHEMA.span_labels)
-    label_index = np.array([LABEL_INDEX[label] for _, _, label in spans], np.int64)
     painted = np.full((1 + layers) * n, -1, np.int64)  # rows: flattened, then one per label
-    bounds = np.array([(s, e) for s, e, _ in spans], np.int64).reshape(-1, 2)
     first = np.searchsorted(ends, bounds[:, 0], "right")  # the first token ending after the span's start
     stop = np.searchsorted(starts, bounds[:, 1], "left")  # past the last token starting before its end
     # Paint order: longest first, then by precedence; a token's owner is the span painted last over it.
@@ -156,21 +162,19 @@ def misaligned(text: str, starts: np.ndarray, ends: np.ndarray, spans: Sequence[
 
 def token_strings(text: str, starts: np.ndarray, ends: np.ndarray) -> pa.StringArray:
     """`[text[a:b] for a, b in zip(starts, ends)]` for sorted, non-overlapping tokens (as `tokenize` gives) as an
-    Arrow array: the tokens' bytes are the text's UTF-8 bytes with those outside every token masked out (numpy).
+    Arrow array: the tokens' bytes are the text's UTF-8 bytes with those outside every token masked out (numpy, in
+    byte space).
     An export has millions of tokens, and a Python string for each costs more than tokenising."""
     import pyarrow as pa
 
-    edges = np.zeros(len(text) + 1, np.int8)
+    raw = text.encode("utf-8")
+    if len(raw) != len(text):  # not ASCII: to byte offsets (a code point starts at each byte not 10xxxxxx)
+        at = np.append(np.flatnonzero((np.frombuffer(raw, np.uint8) & 0xC0) != 0x80), len(raw))
+        starts, ends = at[starts], at[ends]
+    edges = np.zeros(len(raw) + 1, np.int8)
     edges[starts] = 1
     edges[ends] -= 1  # a token ending where the next starts: 0, still inside
     inside = np.cumsum(edges[:-1], dtype=np.int32) > 0
-    if text.isascii():  # one byte per code point (a flag CPython keeps): offsets are byte offsets
-        lengths, mask = ends - starts, inside
-    else:
-        cps = codepoints(text)
-        widths = 1 + (cps >= 0x80) + (cps >= 0x800) + (cps >= 0x10000)
-        at = np.concatenate([[0], np.cumsum(widths)])  # byte offset of every code point
-        lengths, mask = at[ends] - at[starts], np.repeat(inside, widths)
-    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
-    data = np.frombuffer(text.encode("utf-8"), np.uint8)[mask]
+    offsets = np.concatenate([[0], np.cumsum(ends - starts)]).astype(np.int32)
+    data = np.frombuffer(raw, np.uint8)[inside]
     return pa.StringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(data))
