@@ -155,13 +155,13 @@ def test_fast_reader_equals_document_from_result_and_defers_errors_to_it():
         {"type": "relation", "from_id": "h", "to_id": "c", "direction": "right", "labels": ["qualifies"]},
         {"id": "rev", "from_name": "review", "to_name": "text", "type": "choices", "value": {"choices": ["accept"]}},
     ]
-    spans, relations = read_result(article, result)
+    spans, relations = read_result(article, json.dumps(result).encode())
     doc = document_from_result(article, result)
     assert spans == [SpanRow(s.id, s.start, s.end, s.text, s.label, s.attributes) for s in doc.spans]
     assert relations == [RelationRow(r.from_id, r.to_id, r.type) for r in doc.relations]
     bad = [dict(result[0], value={**result[0]["value"], "text": "Expert!"})]
     with pytest.raises(ValueError, match="span s 0:7"):
-        read_result(article, bad)
+        read_result(article, json.dumps(bad).encode())
 
 
 def test_splits_are_stable_and_follow_the_ratios():

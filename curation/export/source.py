@@ -319,7 +319,7 @@ def to_record(row: dict[str, Any], bucket: dict[bytes, dict[int, memoryview]], s
     annotations of its task were left out as unreadable."""
     data = orjson.loads(bucket[DATA][row["task_id"]])
     article = article_from_task(row["task_id"], data)
-    spans, relations = read_result(article, orjson.loads(bucket[RESULT][row["annotation_id"]]))
+    spans, relations = read_result(article, bucket[RESULT][row["annotation_id"]])
     spans, relations = sorted(spans, key=BY_OFFSETS), sorted(relations)
     annotations, unreadable = [], 0
     for a in row["submitted"] or ():
@@ -327,7 +327,7 @@ def to_record(row: dict[str, Any], bucket: dict[bytes, dict[int, memoryview]], s
             theirs = spans, relations
         else:
             try:
-                found = read_result(article, orjson.loads(bucket[RESULT][a["annotation_id"]]))
+                found = read_result(article, bucket[RESULT][a["annotation_id"]])
             except ValueError:
                 unreadable += 1
                 continue
