@@ -140,7 +140,9 @@ def arrow_on_the_c_heap() -> Iterator[None]:
 
 
 def use_the_c_heap() -> None:
-    """pyarrow allocates from the C heap from now on (in this process; the pool's worker processes call it too)."""
+    """pyarrow allocates from the C heap from now on, its big blocks mapped on their own (in this process; the
+    pool's worker processes call it too)."""
+    memory.map_big_blocks()
     pa.set_memory_pool(pa.system_memory_pool())
 
 
@@ -242,16 +244,14 @@ def append_chunk(out: VersionFolder, chunk: Chunk, stem: str, done: str | None) 
 def write_chunks(out: VersionFolder, chunks: Iterator[tuple[str, Chunk]], tally: Tally,
                  on_chunk: Callable[[], None]) -> None:
     """Append every chunk to its shard's Parquet files in a background thread while the next chunk is built
-    (Parquet encoding releases the GIL); at most one chunk waits to be written, so memory stays flat."""
+    (Parquet encoding releases the GIL); at most one chunk waits to be written, so memory stays flat (its big
+    blocks are unmapped as they are freed: export calls memory.map_big_blocks)."""
     with ThreadPoolExecutor(1) as writer:
         pending: Future[None] | None = None
         shard: str | None = None
         for stem, chunk in chunks:
             if pending:
                 pending.result()
-                # the chunk written is gone: the C heap's free pages (Arrow's too, arrow_on_the_c_heap) back to the
-                # system, or chunk after chunk the free holes among what is alive add up
-                memory.release()
             pending = writer.submit(append_chunk, out, chunk, stem, shard if shard not in (None, stem) else None)
             shard = stem
             tally.add(chunk)
