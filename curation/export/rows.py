@@ -65,6 +65,8 @@ class Values:
 
     def array(self) -> pa.Array:
         self.flush()
+        if len(self.parts) == 1:  # concat_arrays would copy it
+            return self.parts[0]
         return pa.concat_arrays(self.parts) if self.parts else pa.array([], type=self.kind)
 
 
@@ -240,7 +242,7 @@ def add_sentences(records: Sequence[Record], sents: Sentences, bases: np.ndarray
     has_claim = has(CLAIM)
     out.extend(
         n, **repeated(records, sents.record), sentence_index=np.arange(n) - sents.first[sents.record],
-        start=sents.starts, end=sents.ends, text=[text[a:b] for a, b in zip(starts.tolist(), ends.tolist())],
+        start=sents.starts, end=sents.ends, text=token_strings(text, starts, ends),  # sorted, disjoint: as tokens are
         label=np.where(has_claim, SENTENCE_LABEL_OF_RANK[best], SENTENCE_LABEL_IDS["no_claim"]),
         has_claim=has_claim, check_worthiness=WORTHINESS_ID_OF_RANK[best], is_hedged=has(HEDGE), has_source=has(SOURCE),
         span_ids=(np.bincount(sentence, minlength=n), pa.array([s.id for s in spans], pa.string()).take(member)))

@@ -74,7 +74,8 @@ def classes(cps: np.ndarray) -> np.ndarray:
 
 
 def codepoints(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    """The code points of `text`, a read-only view of its UTF-32 bytes (no copy: a chunk's texts are MBs)."""
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
 def tokenize(text: str, cuts: Iterable[int] = ()) -> tuple[np.ndarray, np.ndarray]:
@@ -161,7 +162,7 @@ def misaligned(text: str, starts: np.ndarray, ends: np.ndarray, spans: Sequence[
 
 
 def token_strings(text: str, starts: np.ndarray, ends: np.ndarray) -> pa.StringArray:
-    """`[text[a:b] for a, b in zip(starts, ends)]` for sorted, non-overlapping tokens (as `tokenize` gives) as an
+    """`[text[a:b] for a, b in zip(starts, ends)]` for sorted, non-overlapping ranges (tokens, sentences) as an
     Arrow array: the tokens' bytes are the text's UTF-8 bytes with those outside every token masked out (numpy, in
     byte space).
     An export has millions of tokens, and a Python string for each costs more than tokenising."""
