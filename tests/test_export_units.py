@@ -253,6 +253,33 @@ def test_prefer_the_c_heap_puts_arrow_on_malloc_when_called_before_pyarrow_is_im
     assert found.stdout.strip() == "system"
 
 
+MAPPED = """
+import ctypes, sys
+class Info(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
+libc = ctypes.CDLL(None)
+libc.mallinfo2.restype = Info
+if sys.argv[1] == "fixed":
+    from curation.memory import map_big_blocks
+    map_big_blocks()
+big = bytearray(8 << 20)
+del big  # freed: glibc's own threshold rises to 8 MiB
+before = libc.mallinfo2().hblkhd
+block = bytearray(3 << 20)
+print(libc.mallinfo2().hblkhd - before >= 3 << 20)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallinfo2 and mallopt")
+def test_map_big_blocks_keeps_a_big_block_out_of_the_heap_after_a_bigger_one_was_freed():
+    """What keeps an export's peak RSS flat: without it a chunk's 3 MiB buffers come from the heap once an 8 MiB
+    one was freed, and their holes add up chunk after chunk."""
+    mapped = {how: subprocess.run([sys.executable, "-c", MAPPED, how], capture_output=True, text=True,
+                                  check=True).stdout.strip() for how in ("dynamic", "fixed")}
+    assert mapped == {"dynamic": "False", "fixed": "True"}
+
+
 def test_an_export_with_nothing_reviewed_is_refused_saying_which_states_the_tasks_are_in(tmp_path):
     ws = Workspace(tmp_path)
     ws.save_config(WorkspaceConfig(project_id=1))
