@@ -12,7 +12,6 @@ from __future__ import annotations
 import ctypes
 from functools import cache
 
-
 M_MMAP_THRESHOLD = -3  # mallopt's parameter number (malloc.h)
 BIG = 1 << 20
 

@@ -15,7 +15,7 @@ the two readers equal on valid results.
 
 from __future__ import annotations
 
-from typing import NamedTuple, Union
+from typing import NamedTuple
 
 import msgspec
 import orjson
@@ -82,7 +82,7 @@ class Comment(msgspec.Struct, tag="textarea", tag_field="type"):
     from_name: str = ""
 
 
-DECODE = msgspec.json.Decoder(list[Union[Labels, Choices, Relation, Comment]]).decode
+DECODE = msgspec.json.Decoder(list[Labels | Choices | Relation | Comment]).decode
 
 
 class Invalid(Exception):
