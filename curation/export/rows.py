@@ -283,38 +283,43 @@ def add_tokens(records: Sequence[Record], sentences: list[list[tuple[int, int]]]
     return off
 
 
-def add_claims(records: Sequence[Record], spans: pa.StructArray, counts: np.ndarray, sents: Sentences,
-               ranges: np.ndarray, text: str, bases: np.ndarray, out: Columns) -> None:
+def fields_of(array: pa.StructArray) -> dict[str, pa.Array]:
+    return dict(zip((f.name for f in array.type), array.flatten()))
+
+
+def add_claims(records: Sequence[Record], spans: pa.StructArray, bounds: np.ndarray, labels: np.ndarray,
+               counts: np.ndarray, sents: Sentences, ranges: np.ndarray, text: str, bases: np.ndarray,
+               out: Columns) -> None:
     """One row per CLAIM, for the whole chunk at once: the claims' fields, sources and hedges are taken from the
-    chunk's span array (`spans`, `counts` per record; `ranges`: the (first, last) sentence of every span, by chunk
-    index, as add_sentences gives), the context from the sentences it overlaps (`text`: the records' texts joined,
-    record i at `bases[i]`). A claim's sources and hedges are the spans related to it by `attributed_to` and
-    `qualifies`, in text order."""
-    field = dict(zip((f.name for f in spans.type), spans.flatten()))
-    attributes = dict(zip((f.name for f in field["attributes"].type), field["attributes"].flatten()))
-    claims = np.flatnonzero(field["label"].to_numpy() == CLAIM)
+    chunk's span array (`spans`, with their (start, end) `bounds` and label ids, `counts` per record; `ranges`: the
+    (first, last) sentence of every span, by chunk index, as add_sentences gives), the context from the sentences
+    it overlaps (`text`: the records' texts joined, record i at `bases[i]`). A claim's sources and hedges are the
+    spans related to it by `attributed_to` and `qualifies`, in text order."""
+    claims = np.flatnonzero(labels == CLAIM)
+    claim = fields_of(spans.take(claims))
+    attributes = fields_of(claim["attributes"])
     owner = np.repeat(np.arange(len(records)), counts)[claims]
-    start, end = field["start"].to_numpy()[claims], field["end"].to_numpy()[claims]
+    start, end = bounds[claims, 0], bounds[claims, 1]
     first, last = ranges[claims, 0], ranges[claims, 1]
     some = first <= last  # a span overlapping no sentence (whitespace between them) is its own context
     starts, ends = np.append(sents.starts, 0), np.append(sents.ends, 0)  # a last entry for indices of no sentence
     context_start = np.where(some, np.minimum(starts[first], start), start)
     context_end = np.where(some, np.maximum(ends[last], end), end)
     at = bases[owner]
-    linked = related(records, counts, field["start"].to_numpy(), claims)
     metas = [metadata(r) for r in records]
     rows = pa.array(owner, pa.int64())
-    worthiness = attributes["check_worthiness"].take(pa.array(claims))
+    related_to, linked = related(records, counts, bounds[:, 0], claims), {}
+    for column, kind, attribute in (("sources", "attributed_to", "source_type"), ("hedges", "qualifies", "hedge_strength")):
+        lengths, members = related_to[kind]
+        member = fields_of(spans.take(members))
+        linked[column] = (lengths, {"id": member["id"], "text": member["text"],
+                                    attribute: fields_of(member["attributes"])[attribute]})
     out.extend(
         len(claims), **repeated(records, owner),
         **{key: pa.array([m[key] for m in metas], pa.string()).take(rows) for key in metas[0]} if metas else {},
-        claim_id=field["id"].take(pa.array(claims)), text=field["text"].take(pa.array(claims)), start=start, end=end,
-        label=CLAIM_LABEL_OF_WORTHINESS[worthiness.to_numpy()], check_worthiness=worthiness,
-        claim_type=attributes["claim_type"].take(pa.array(claims)),
-        **{column: (lengths, {"id": field["id"].take(pa.array(members)), "text": field["text"].take(pa.array(members)),
-                              attribute: attributes[attribute].take(pa.array(members))})
-           for column, attribute, (lengths, members) in (("sources", "source_type", linked["attributed_to"]),
-                                                          ("hedges", "hedge_strength", linked["qualifies"]))},
+        claim_id=claim["id"], text=claim["text"], start=start, end=end,
+        label=CLAIM_LABEL_OF_WORTHINESS[attributes["check_worthiness"].to_numpy()],
+        check_worthiness=attributes["check_worthiness"], claim_type=attributes["claim_type"], **linked,
         context=[text[a:b] for a, b in zip((context_start + at).tolist(), (context_end + at).tolist())],
         context_start=context_start, context_end=context_end)
 
@@ -322,7 +327,8 @@ def add_claims(records: Sequence[Record], spans: pa.StructArray, counts: np.ndar
 def related(records: Sequence[Record], counts: np.ndarray, starts: np.ndarray,
             claims: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """For `attributed_to` and `qualifies`: each claim's number of spans so related to it and those spans, all
-    claims' end to end (chunk indices, claim by claim, each claim's by their start, then id)."""
+    claims' end to end (chunk indices, claim by claim, each claim's by their start, then id). Both end at a CLAIM
+    (parse.read_result checks every relation's labels)."""
     found: dict[str, list[tuple[int, int, str, int]]] = {kind: [] for kind in CLAIM_LINKS}
     base = 0
     for record, n in zip(records, counts.tolist()):
@@ -335,12 +341,8 @@ def related(records: Sequence[Record], counts: np.ndarray, starts: np.ndarray,
     out = {}
     for kind, pairs in found.items():
         pairs.sort()
-        targets = np.array([p[0] for p in pairs], np.int64)
-        position = np.searchsorted(claims, targets)
-        on_claim = position < len(claims)
-        on_claim[on_claim] = claims[position[on_claim]] == targets[on_claim]  # relations to other labels: none here
-        members = np.array([p[3] for p in pairs], np.int64)[on_claim]
-        out[kind] = (np.bincount(position[on_claim], minlength=len(claims)), members)
+        position = np.searchsorted(claims, np.array([p[0] for p in pairs], np.int64))
+        out[kind] = (np.bincount(position, minlength=len(claims)), np.array([p[3] for p in pairs], np.int64))
     return out
 
 
@@ -388,13 +390,14 @@ def columns(records: Sequence[Record]) -> tuple[dict[str, Columns], int]:
     bases = np.cumsum([0] + [len(r.article.text) + 1 for r in records])
     text = "\n".join(r.article.text for r in records)
     ranges = add_sentences(records, sents, bases, text, out["sentences"])
-    add_claims(records, spans, counts, sents, ranges, text, bases, out["claims"])
-    add_annotations(records, spans, counts, out["annotations"])
-    field = dict(zip((f.name for f in spans.type), spans.flatten()))
+    field = fields_of(spans)
     bounds = np.stack([field["start"].to_numpy(), field["end"].to_numpy()], axis=1)
-    labels, first = field["label"].to_numpy(), np.concatenate([[0], np.cumsum(counts)])
-    off = sum(add_tokens(records[at:at + TOKENS_BATCH], sentences[at:at + TOKENS_BATCH],
-                         bounds[first[at]:first[min(at + TOKENS_BATCH, len(records))]],
-                         labels[first[at]:first[min(at + TOKENS_BATCH, len(records))]], out["tokens"])
-              for at in range(0, len(records), TOKENS_BATCH))
+    labels = field["label"].to_numpy()
+    add_claims(records, spans, bounds, labels, counts, sents, ranges, text, bases, out["claims"])
+    add_annotations(records, spans, counts, out["annotations"])
+    first, off = np.concatenate([[0], np.cumsum(counts)]), 0  # each record's first span
+    for at in range(0, len(records), TOKENS_BATCH):
+        batch = slice(first[at], first[min(at + TOKENS_BATCH, len(records))])
+        off += add_tokens(records[at:at + TOKENS_BATCH], sentences[at:at + TOKENS_BATCH], bounds[batch],
+                          labels[batch], out["tokens"])
     return out, off
