@@ -94,7 +94,7 @@ def read_result(article: Article, raw: bytes | memoryview) -> tuple[list[SpanRow
     invalid."""
     try:
         return _fast(article, DECODE(raw))
-    except (msgspec.ValidationError, Invalid, KeyError):
+    except (msgspec.DecodeError, Invalid, KeyError):  # malformed JSON too: orjson then says what is wrong, as before
         document_from_result(article, orjson.loads(raw))  # raises, naming the region
         raise ValueError(f"article {article.article_id}: annotation result not readable") from None
 
