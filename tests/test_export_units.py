@@ -162,6 +162,8 @@ def test_fast_reader_equals_document_from_result_and_defers_errors_to_it():
     bad = [dict(result[0], value={**result[0]["value"], "text": "Expert!"})]
     with pytest.raises(ValueError, match="span s 0:7"):
         read_result(article, json.dumps(bad).encode())
+    with pytest.raises(ValueError, match=r"article a1: annotation result is not JSON \(unexpected end of data"):
+        read_result(article, json.dumps(result).encode()[:40])
 
 
 def test_splits_are_stable_and_follow_the_ratios():

@@ -94,8 +94,12 @@ def read_result(article: Article, raw: bytes | memoryview) -> tuple[list[SpanRow
     invalid."""
     try:
         return _fast(article, DECODE(raw))
-    except (msgspec.DecodeError, Invalid, KeyError):  # malformed JSON too: orjson then says what is wrong, as before
-        document_from_result(article, orjson.loads(raw))  # raises, naming the region
+    except (msgspec.DecodeError, Invalid, KeyError):
+        try:
+            result = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:  # a damaged snapshot: say which article's result, and where it breaks
+            raise ValueError(f"article {article.article_id}: annotation result is not JSON ({exc})") from None
+        document_from_result(article, result)  # raises, naming the region
         raise ValueError(f"article {article.article_id}: annotation result not readable") from None
 
 
