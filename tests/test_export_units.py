@@ -350,3 +350,23 @@ def test_a_streamed_manifest_is_byte_for_byte_what_dumps_writes(tmp_path_factory
                       {("articles",): (dict, merged(h.close() for h in halves)), ("story_splits",): (dict, iter(())),
                        ("changelog", "added"): (list, iter(added)), ("changelog", "removed"): (list, iter(removed))})
     assert path.read_text(encoding="utf-8") == mf.dumps(whole)
+
+
+@given(st.lists(st.one_of(st.none(), st.binary(max_size=20)), max_size=30), st.integers(0, 5))
+def test_views_of_a_sliced_column_are_its_values_and_none_where_null(values, skip):
+    import pyarrow as pa
+
+    from curation.export.source import views
+
+    column = pa.array(values, pa.binary()).slice(min(skip, len(values)))
+    assert [None if v is None else bytes(v) for v in views(column)] == values[min(skip, len(values)):]
+
+
+@given(st.lists(st.integers(0, 50), max_size=40), st.integers(1, 60))
+def test_token_batches_cover_every_article_once_and_stay_under_the_limit_unless_one_article_is_larger(sizes, most):
+    from curation.export.rows import batched
+
+    ranges = batched(sizes, most)
+    assert [i for a, b in ranges for i in range(a, b)] == list(range(len(sizes)))
+    assert all(b - a == 1 or sum(sizes[a:b]) <= most for a, b in ranges)
+    assert all(sum(sizes[a:b + 1]) > most for (a, b), _ in zip(ranges, ranges[1:]))  # none could take the next one

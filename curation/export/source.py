@@ -15,6 +15,7 @@ invalid result).
 
 from __future__ import annotations
 
+import mmap
 import pickle
 import struct
 from collections import defaultdict
@@ -166,12 +167,24 @@ def batches(files: list[Path], column: str, wanted: pl.DataFrame) -> Iterator[tu
                 break
 
 
-def scan(files: list[Path], column: str, wanted: pl.DataFrame) -> Iterator[tuple[Any, bytes]]:
+def scan(files: list[Path], column: str, wanted: pl.DataFrame) -> Iterator[tuple[Any, memoryview | None]]:
     """(tag, UTF-8 value of `column`) for each row of `wanted` (columns file, row, then the tag's: one, or a tuple
-    of several), as `batches` reads them."""
+    of several), as `batches` reads them; each value a view into its batch's buffer (no copy)."""
     for tags, values in batches(files, column, wanted):
         keys = tags.to_series().to_list() if tags.width == 1 else list(tags.iter_rows())
-        yield from zip(keys, values.cast(binary).to_pylist())
+        yield from zip(keys, views(values))
+
+
+def views(values: pa.Array) -> list[memoryview | None]:
+    """Every value of a string or binary array as a view into its data buffer (None where null): a result is
+    ~25 KB, and copying each into a bytes object of its own cost a page fault per 4 KB."""
+    values = values.cast(binary)
+    offsets = np.frombuffer(values.buffers()[1], np.int32)[values.offset:values.offset + len(values) + 1].tolist()
+    data = memoryview(values.buffers()[2] or b"")
+    found: list[memoryview | None] = [data[a:b] for a, b in zip(offsets, offsets[1:])]
+    for i in np.flatnonzero(values.is_null().to_numpy(zero_copy_only=False)) if values.null_count else ():
+        found[i] = None
+    return found
 
 
 class Buckets:
@@ -181,8 +194,8 @@ class Buckets:
     def __init__(self, folder: Path) -> None:
         self.folder, self.parts, self.size = folder, defaultdict(list), 0
 
-    def add(self, chunk: int, kind: bytes, key: int, data: bytes) -> None:
-        self.parts[chunk].append(struct.pack("<cqI", kind, key, len(data)) + data)
+    def add(self, chunk: int, kind: bytes, key: int, data: bytes | memoryview) -> None:
+        self.parts[chunk] += struct.pack("<cqI", kind, key, len(data)), data
         self.size += len(data)
         if self.size > BUFFERED:
             self.flush()
@@ -190,16 +203,19 @@ class Buckets:
     def flush(self) -> None:
         for chunk, parts in self.parts.items():
             with (self.folder / str(chunk)).open("ab") as out:
-                out.write(b"".join(parts))
+                out.writelines(parts)  # not joined first: 32 MB more to map and fault in
         self.parts.clear()
         self.size = 0
 
 
 def read_bucket(path: Path) -> dict[bytes, dict[int, memoryview]]:
-    """A bucket's records by kind and key: views into the file's bytes, read at once (one buffer, not a copy of
-    every record: a chunk's results are tens of MB, freed as one)."""
+    """A bucket's records by kind and key: views into the file, mapped (a chunk's results are tens of MB: mapped
+    from the page cache, not copied into a buffer whose every page is faulted in; unmapped with the last view)."""
     found: dict[bytes, dict[int, memoryview]] = {RESULT: {}, DATA: {}, ROWS: {}}
-    data = memoryview(path.read_bytes() if path.exists() else b"")
+    if not path.exists() or not path.stat().st_size:
+        return found
+    with path.open("rb") as handle:
+        data = memoryview(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
     head = struct.calcsize("<cqI")
     at = 0
     while at < len(data):
@@ -218,7 +234,7 @@ def submitted_at_least(live: pl.DataFrame, least: int) -> pl.Expr:
 def with_results(live: pl.DataFrame, files: list[Path], rows: pl.Expr) -> pl.DataFrame:
     """`live` with a `result` column: the JSON for the rows `rows` selects, null for the others."""
     wanted = live.filter(rows).select("file", "row", pl.col("annotation_id").alias("tag"))
-    found = {key: value.decode("utf-8") for key, value in scan(files, "result", wanted)}
+    found = {key: str(value, "utf-8") for key, value in scan(files, "result", wanted)}
     return live.with_columns(pl.col("annotation_id").replace_strict(found, default=None, return_dtype=pl.String).alias("result"))
 
 
@@ -289,7 +305,7 @@ def plan(ws: Workspace, ratios: tuple[float, ...], buckets: Path, *, inherited: 
     bucket.flush()
     multi = live.filter(submitted_at_least(live, 2))
     multi_tasks = tasks.filter(pl.col("task_id").is_in(multi["task_id"].implode()))
-    data = {key: value.decode("utf-8") for key, value in scan(task_files, "data", multi_tasks.select(
+    data = {key: str(value, "utf-8") for key, value in scan(task_files, "data", multi_tasks.select(
         "file", "row", pl.col("task_id").alias("tag")))}
     multi_tasks = multi_tasks.with_columns(pl.col("task_id").replace_strict(data, default=None, return_dtype=pl.String).alias("data"))
     return Plan(selection, tuple(chunks), stories), multi, multi_tasks
