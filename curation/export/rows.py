@@ -130,6 +130,21 @@ class Columns:
         return pa.Table.from_arrays([self.data[f.name].array() for f in self.schema], schema=self.schema)
 
 
+class Batches:
+    """Rows of one config laid out batch by batch, each batch its own Columns: the table's columns are the batches'
+    arrays as chunks, not copied into one (the `tokens` of a chunk are ~40 MB)."""
+
+    def __init__(self, config: str) -> None:
+        self.config, self.batches = config, []
+
+    def batch(self) -> Columns:
+        self.batches.append(Columns(self.config))
+        return self.batches[-1]
+
+    def table(self) -> pa.Table:
+        return pa.concat_tables([batch.table() for batch in self.batches] or [Columns(self.config).table()])
+
+
 PROVENANCE_OF: dict[str, Callable[[Record], Any]] = {
     "article_id": lambda r: r.article.article_id, "story_id": lambda r: r.article.story_id,
     "task_id": lambda r: r.task_id,
@@ -381,9 +396,10 @@ def add_annotations(records: Sequence[Record], spans: pa.StructArray, counts: np
         relations=([len(a.relations) for _, a in notes], relations_of(relations)))
 
 
-def columns(records: Sequence[Record]) -> tuple[dict[str, Columns], int]:
+def columns(records: Sequence[Record]) -> tuple[dict[str, Columns | Batches], int]:
     """The rows of every config for `records`, in write order, and the number of spans off token boundaries."""
-    out = {config: Columns(config) for config in FEATURES}
+    out: dict[str, Columns | Batches] = {config: Columns(config) for config in FEATURES}
+    out["tokens"] = tokens = Batches("tokens")
     sentences = [split_sentences(r.article.text) for r in records]
     spans = span_array([s for r in records for s in r.spans])
     counts = np.array([len(r.spans) for r in records], np.int64)
@@ -400,7 +416,7 @@ def columns(records: Sequence[Record]) -> tuple[dict[str, Columns], int]:
     first, off = np.concatenate([[0], np.cumsum(counts)]), 0  # each record's first span
     for a, b in batched([len(r.article.text) for r in records], TOKENS_BATCH):
         off += add_tokens(records[a:b], sentences[a:b], bounds[first[a]:first[b]], labels[first[a]:first[b]],
-                          out["tokens"])
+                          tokens.batch())
     return out, off
 
 

@@ -175,7 +175,8 @@ def token_strings(text: str, starts: np.ndarray, ends: np.ndarray) -> pa.StringA
     edges = np.zeros(len(raw) + 1, np.int8)
     edges[starts] = 1
     edges[ends] -= 1  # a token ending where the next starts: 0, still inside
-    inside = np.cumsum(edges[:-1], dtype=np.int32) > 0
+    # disjoint ranges: the running sum is 0 or 1, so one byte per text byte holds it (a chunk's text is MBs)
+    inside = np.cumsum(edges[:-1], dtype=np.int8).view(np.bool_)
     offsets = np.concatenate([[0], np.cumsum(ends - starts)]).astype(np.int32)
     data = np.frombuffer(raw, np.uint8)[inside]
     return pa.StringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(data))
