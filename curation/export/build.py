@@ -100,24 +100,29 @@ class Chunk:
 
 
 def build_chunk(job: tuple[str, Path, bytes]) -> Chunk:
-    """Parse a chunk of chosen annotations (its bucket's rows) and lay out every config's rows; runs in any process."""
-    split, bucket_path, key = job
-    bucket = read_bucket(bucket_path)
+    """Parse a chunk of chosen annotations (its bucket's rows) and lay out every config's rows; runs in any process.
+    The chunk's objects are freed (by reference counting) before the cyclic collector is back: alive, they would be
+    scanned by the collection their number triggers."""
     with paused_gc():
-        parsed = [to_record(row, bucket, key) for row in pickle.loads(bucket[ROWS][0])]
-        records = [record for record, _ in parsed]
-        tables, misaligned = columns(records)
-        return Chunk(
-            split=split,
-            tables={config: cols.table() for config, cols in tables.items()},
-            articles=len(records),
-            labels=Counter(span.label for r in records for span in r.spans),
-            relations=Counter(rel.type for r in records for rel in r.relations),
-            model_versions=frozenset(r.model_version for r in records if r.model_version),
-            fingerprints={r.article.article_id: mf.fingerprint(r.article.content_hash, r.spans, r.relations)
-                          for r in records},
-            misaligned=misaligned, unreadable=sum(n for _, n in parsed),
-        )
+        return chunk_of(*job)
+
+
+def chunk_of(split: str, bucket_path: Path, key: bytes) -> Chunk:
+    bucket = read_bucket(bucket_path)
+    parsed = [to_record(row, bucket, key) for row in pickle.loads(bucket[ROWS][0])]
+    records = [record for record, _ in parsed]
+    tables, misaligned = columns(records)
+    return Chunk(
+        split=split,
+        tables={config: cols.table() for config, cols in tables.items()},
+        articles=len(records),
+        labels=Counter(span.label for r in records for span in r.spans),
+        relations=Counter(rel.type for r in records for rel in r.relations),
+        model_versions=frozenset(r.model_version for r in records if r.model_version),
+        fingerprints={r.article.article_id: mf.fingerprint(r.article.content_hash, r.spans, r.relations)
+                      for r in records},
+        misaligned=misaligned, unreadable=sum(n for _, n in parsed),
+    )
 
 
 def release_memory() -> None:
