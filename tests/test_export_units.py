@@ -255,6 +255,31 @@ def test_prefer_the_c_heap_puts_arrow_on_malloc_when_called_before_pyarrow_is_im
     assert found.stdout.strip() == "system"
 
 
+POLARS_FREED = """
+import sys
+from pathlib import Path
+if sys.argv[1] == "prefer":
+    from curation.export.heap import prefer_the_c_heap
+    prefer_the_c_heap()
+import polars as pl
+def rss():
+    return int(next(x for x in Path("/proc/self/status").read_text().splitlines() if x.startswith("VmRSS")).split()[1]) >> 10
+frame = pl.DataFrame({"a": pl.int_range(0, 20_000_000, eager=True)}).with_columns(b=pl.col("a") * 2)
+held = rss()
+del frame
+print(held - rss())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/self/status; polars' jemalloc on Linux")
+def test_prefer_the_c_heap_has_polars_hand_back_a_freed_frame_at_once():
+    """What keeps the selection's memory from staying through the chunk phase (+45 MB at 100,000 articles)."""
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    freed = {how: int(subprocess.run([sys.executable, "-c", POLARS_FREED, how], env=env, capture_output=True, text=True,
+                                     check=True).stdout) for how in ("plain", "prefer")}
+    assert freed["plain"] < 50 < 250 < freed["prefer"]  # MB of a 320 MB frame
+
+
 MAPPED = """
 import ctypes, sys
 class Info(ctypes.Structure):
@@ -370,3 +395,14 @@ def test_token_batches_cover_every_article_once_and_stay_under_the_limit_unless_
     assert [i for a, b in ranges for i in range(a, b)] == list(range(len(sizes)))
     assert all(b - a == 1 or sum(sizes[a:b]) <= most for a, b in ranges)
     assert all(sum(sizes[a:b + 1]) > most for (a, b), _ in zip(ranges, ranges[1:]))  # none could take the next one
+
+
+@given(st.lists(st.integers(0, 40), min_size=1, unique=True))
+def test_rows_of_a_batch_are_the_rows_asked_for_whether_a_run_or_not(rows):
+    import numpy as np
+    import pyarrow as pa
+
+    from curation.export.source import rows_of
+
+    values = pa.array([f"result {i}" for i in range(41)])
+    assert rows_of(values, np.array(sorted(rows))).to_pylist() == [f"result {i}" for i in sorted(rows)]

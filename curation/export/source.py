@@ -46,7 +46,7 @@ from curation.workspace import Workspace
 
 CHUNK = 500  # articles parsed and written at a time (fixed: row groups, hence bytes, depend on it)
 BATCH = 128  # rows of a large column decoded at a time (a pull file is one row group: its results one column chunk)
-BUFFERED = 32 << 20  # bytes of bucket records held before they are appended to their files
+BUFFERED = 16 << 20  # bytes of bucket records held before they are appended to their files (32: +50 MB at 100,000)
 RESULT, DATA, ROWS = b"r", b"d", b"m"  # bucket records: a result, a task's data, a chunk's rows (pickled)
 binary = pa.binary()
 SUBMITTED = ("annotation_id", "author", "review", "ground_truth", "lead_time", "created_at", "updated_at")
@@ -161,10 +161,18 @@ def batches(files: list[Path], column: str, wanted: pl.DataFrame) -> Iterator[tu
         for batch in handle.iter_batches(batch_size=BATCH, columns=[column]):
             stop = int(np.searchsorted(at, offset + batch.num_rows))
             if stop > j:
-                yield tags.slice(j, stop - j), batch.column(0).take(at[j:stop] - offset)
+                yield tags.slice(j, stop - j), rows_of(batch.column(0), at[j:stop] - offset)
             j, offset = stop, offset + batch.num_rows
             if j == len(at):
                 break
+
+
+def rows_of(values: pa.Array, at: np.ndarray) -> pa.Array:
+    """values[at] (`at` ascending): a slice, not a copy, when `at` is a run of rows, as it mostly is (a pull file's
+    rows are mostly live annotations; a batch of their results is ~3 MB)."""
+    if at[-1] - at[0] == len(at) - 1:
+        return values.slice(int(at[0]), len(at))
+    return values.take(at)
 
 
 def scan(files: list[Path], column: str, wanted: pl.DataFrame) -> Iterator[tuple[Any, memoryview | None]]:
