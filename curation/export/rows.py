@@ -153,10 +153,10 @@ PROVENANCE_OF: dict[str, Callable[[Record], Any]] = {
 }
 SPAN_TYPE = SCHEMAS["documents"].field("spans").type.value_type
 # A sentence's check_worthiness from its claims: the strongest value by WORTHINESS_ORDER (0: none rated).
-WORTHINESS_RANK = {None: 0, **{v: len(WORTHINESS_ORDER) - i for i, v in enumerate(WORTHINESS_ORDER)}}
 RANKED = (None, *reversed(WORTHINESS_ORDER))  # rank -> value
 SENTENCE_LABEL_OF_RANK = np.array([-1] + [SENTENCE_LABEL_IDS[v] for v in RANKED[1:]], np.int64)
 WORTHINESS_ID_OF_RANK = np.array([ATTRIBUTE_IDS["check_worthiness"][v] for v in RANKED], np.int64)
+RANK_OF_WORTHINESS_ID = np.argsort(WORTHINESS_ID_OF_RANK)  # its inverse (only CLAIMs have the attribute)
 CLAIM, HEDGE, SOURCE = (SPAN_IDS[label] for label in ("CLAIM", "HEDGE", "SOURCE"))
 # A claim's label (CLAIM_LABEL id, -1 unrated) by its check_worthiness attribute id.
 CLAIM_LABEL_OF_WORTHINESS = np.array([CLAIM_LABEL_IDS[v] for v in sorted(ATTRIBUTE_IDS["check_worthiness"],
@@ -230,25 +230,24 @@ class Sentences:
                    np.concatenate([[0], np.cumsum(counts)]))
 
 
-def add_sentences(records: Sequence[Record], sents: Sentences, bases: np.ndarray, text: str, out: Columns) -> np.ndarray:
+def add_sentences(records: Sequence[Record], sents: Sentences, bases: np.ndarray, text: str, spans: pa.StructArray,
+                  bounds: np.ndarray, labels: np.ndarray, counts: np.ndarray, out: Columns) -> np.ndarray:
     """One row per sentence, for the whole chunk at once (`text`: the records' texts joined, record i at
-    `bases[i]`). A span belongs to every sentence it overlaps. Returns the (first, last) sentence each span
+    `bases[i]`; `spans`: the chunk's span array, with their (start, end) `bounds` and label ids, `counts` per
+    record). A span belongs to every sentence it overlaps. Returns the (first, last) sentence each span
     overlaps, by chunk index (last < first: none)."""
-    spans = [s for r in records for s in r.spans]
-    at = np.repeat(bases[:-1], [len(r.spans) for r in records])
+    at = np.repeat(bases[:-1], counts)
     starts, ends = sents.starts + bases[sents.record], sents.ends + bases[sents.record]
-    span_start = np.array([s.start for s in spans], np.int64) + at
-    span_end = np.array([s.end for s in spans], np.int64) + at
-    first = np.searchsorted(ends, span_start, "right")
-    last = np.searchsorted(starts, span_end, "left") - 1
-    counts = np.maximum(last - first + 1, 0)
-    member = np.repeat(np.arange(len(spans)), counts)  # (sentence, span) pairs, by sentence, then span order
-    sentence = ranges_of(first, counts)
+    first = np.searchsorted(ends, bounds[:, 0] + at, "right")
+    last = np.searchsorted(starts, bounds[:, 1] + at, "left") - 1
+    overlaps = np.maximum(last - first + 1, 0)
+    member = np.repeat(np.arange(len(bounds)), overlaps)  # (sentence, span) pairs, by sentence, then span order
+    sentence = ranges_of(first, overlaps)
     order = np.argsort(sentence, kind="stable")
     member, sentence = member[order], sentence[order]
-    label = np.array([SPAN_IDS[s.label] for s in spans], np.int64)[member]
-    rank = np.array([WORTHINESS_RANK.get(s.attributes.get("check_worthiness"), 0) if s.label == "CLAIM" else 0
-                     for s in spans], np.int64)[member]
+    field = fields_of(spans)
+    label = labels[member]
+    rank = RANK_OF_WORTHINESS_ID[fields_of(field["attributes"])["check_worthiness"].to_numpy()][member]
     n = len(starts)
 
     def has(kind: int) -> np.ndarray:
@@ -262,7 +261,7 @@ def add_sentences(records: Sequence[Record], sents: Sentences, bases: np.ndarray
         start=sents.starts, end=sents.ends, text=token_strings(text, starts, ends),  # sorted, disjoint: as tokens are
         label=np.where(has_claim, SENTENCE_LABEL_OF_RANK[best], SENTENCE_LABEL_IDS["no_claim"]),
         has_claim=has_claim, check_worthiness=WORTHINESS_ID_OF_RANK[best], is_hedged=has(HEDGE), has_source=has(SOURCE),
-        span_ids=(np.bincount(sentence, minlength=n), pa.array([s.id for s in spans], pa.string()).take(member)))
+        span_ids=(np.bincount(sentence, minlength=n), field["id"].take(member)))
     return np.stack([first, last], axis=1)
 
 
@@ -407,10 +406,10 @@ def columns(records: Sequence[Record]) -> tuple[dict[str, Columns | Batches], in
     sents = Sentences.of(sentences)
     bases = np.cumsum([0] + [len(r.article.text) + 1 for r in records])
     text = "\n".join(r.article.text for r in records)
-    ranges = add_sentences(records, sents, bases, text, out["sentences"])
     field = fields_of(spans)
     bounds = np.stack([field["start"].to_numpy(), field["end"].to_numpy()], axis=1)
     labels = field["label"].to_numpy()
+    ranges = add_sentences(records, sents, bases, text, spans, bounds, labels, counts, out["sentences"])
     add_claims(records, spans, bounds, labels, counts, sents, ranges, text, bases, out["claims"])
     add_annotations(records, spans, counts, out["annotations"])
     first, off = np.concatenate([[0], np.cumsum(counts)]), 0  # each record's first span
