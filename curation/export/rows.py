@@ -256,9 +256,11 @@ def add_sentences(records: Sequence[Record], sents: Sentences, bases: np.ndarray
     best = np.zeros(n, np.int64)
     np.maximum.at(best, sentence, rank)
     has_claim = has(CLAIM)
+    # sliced in Python: a few per article, and whole-chunk arrays over every byte of the text cost more (page faults)
+    texts = pa.array([text[a:b] for a, b in zip(starts.tolist(), ends.tolist())], pa.string())
     out.extend(
         n, **repeated(records, sents.record), sentence_index=np.arange(n) - sents.first[sents.record],
-        start=sents.starts, end=sents.ends, text=token_strings(text, starts, ends),  # sorted, disjoint: as tokens are
+        start=sents.starts, end=sents.ends, text=texts,
         label=np.where(has_claim, SENTENCE_LABEL_OF_RANK[best], SENTENCE_LABEL_IDS["no_claim"]),
         has_claim=has_claim, check_worthiness=WORTHINESS_ID_OF_RANK[best], is_hedged=has(HEDGE), has_source=has(SOURCE),
         span_ids=(np.bincount(sentence, minlength=n), field["id"].take(member)))

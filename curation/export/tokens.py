@@ -162,7 +162,7 @@ def misaligned(text: str, starts: np.ndarray, ends: np.ndarray, spans: Sequence[
 
 
 def token_strings(text: str, starts: np.ndarray, ends: np.ndarray) -> pa.StringArray:
-    """`[text[a:b] for a, b in zip(starts, ends)]` for sorted, non-overlapping ranges (tokens, sentences) as an
+    """`[text[a:b] for a, b in zip(starts, ends)]` for sorted, non-overlapping ranges (tokens) as an
     Arrow array: the tokens' bytes are the text's UTF-8 bytes with those outside every token masked out (numpy, in
     byte space).
     An export has millions of tokens, and a Python string for each costs more than tokenising."""
