@@ -143,18 +143,17 @@ def arrow_on_the_c_heap() -> Iterator[None]:
     """pyarrow's allocations (arrays, Parquet reads) from the C heap while exporting (see heap.py; the Parquet
     writers' own buffers follow ARROW_DEFAULT_MEMORY_POOL only), big blocks mapped on their own from 4 MiB."""
     previous = pa.default_memory_pool()
-    pa.set_memory_pool(pa.system_memory_pool())
-    memory.map_big_blocks(SELECTION_BIG_BLOCKS)
+    use_the_c_heap(SELECTION_BIG_BLOCKS)
     try:
         yield
     finally:
         pa.set_memory_pool(previous)
 
 
-def use_the_c_heap() -> None:
-    """pyarrow allocates from the C heap from now on, its big blocks mapped on their own (in this process; the
-    pool's worker processes call it too)."""
-    memory.map_big_blocks()
+def use_the_c_heap(big: int = memory.BIG) -> None:
+    """pyarrow allocates from the C heap from now on, its blocks of `big` bytes or more mapped on their own (in this
+    process; the pool's worker processes, which only build chunks, call it too)."""
+    memory.map_big_blocks(big)
     pa.set_memory_pool(pa.system_memory_pool())
 
 

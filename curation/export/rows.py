@@ -230,11 +230,12 @@ class Sentences:
                    np.concatenate([[0], np.cumsum(counts)]))
 
 
-def add_sentences(records: Sequence[Record], sents: Sentences, bases: np.ndarray, text: str, spans: pa.StructArray,
-                  bounds: np.ndarray, labels: np.ndarray, counts: np.ndarray, out: Columns) -> np.ndarray:
+def add_sentences(records: Sequence[Record], sents: Sentences, bases: np.ndarray, text: str,
+                  field: dict[str, pa.Array], bounds: np.ndarray, labels: np.ndarray, counts: np.ndarray,
+                  out: Columns) -> np.ndarray:
     """One row per sentence, for the whole chunk at once (`text`: the records' texts joined, record i at
-    `bases[i]`; `spans`: the chunk's span array, with their (start, end) `bounds` and label ids, `counts` per
-    record). A span belongs to every sentence it overlaps. Returns the (first, last) sentence each span
+    `bases[i]`; `field`: the fields of the chunk's span array, with their (start, end) `bounds` and label ids,
+    `counts` per record). A span belongs to every sentence it overlaps. Returns the (first, last) sentence each span
     overlaps, by chunk index (last < first: none)."""
     at = np.repeat(bases[:-1], counts)
     starts, ends = sents.starts + bases[sents.record], sents.ends + bases[sents.record]
@@ -245,7 +246,6 @@ def add_sentences(records: Sequence[Record], sents: Sentences, bases: np.ndarray
     sentence = ranges_of(first, overlaps)
     order = np.argsort(sentence, kind="stable")
     member, sentence = member[order], sentence[order]
-    field = fields_of(spans)
     label = labels[member]
     rank = RANK_OF_WORTHINESS_ID[fields_of(field["attributes"])["check_worthiness"].to_numpy()][member]
     n = len(starts)
@@ -411,7 +411,7 @@ def columns(records: Sequence[Record]) -> tuple[dict[str, Columns | Batches], in
     field = fields_of(spans)
     bounds = np.stack([field["start"].to_numpy(), field["end"].to_numpy()], axis=1)
     labels = field["label"].to_numpy()
-    ranges = add_sentences(records, sents, bases, text, spans, bounds, labels, counts, out["sentences"])
+    ranges = add_sentences(records, sents, bases, text, field, bounds, labels, counts, out["sentences"])
     add_claims(records, spans, bounds, labels, counts, sents, ranges, text, bases, out["claims"])
     add_annotations(records, spans, counts, out["annotations"])
     first, off = np.concatenate([[0], np.cumsum(counts)]), 0  # each record's first span
