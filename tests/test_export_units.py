@@ -406,3 +406,21 @@ def test_rows_of_a_batch_are_the_rows_asked_for_whether_a_run_or_not(rows):
 
     values = pa.array([f"result {i}" for i in range(41)])
     assert rows_of(values, np.array(sorted(rows))).to_pylist() == [f"result {i}" for i in sorted(rows)]
+
+
+def test_a_snapshot_damaged_after_its_footer_is_named_and_no_version_is_left(tmp_path):
+    """Its footer reads (the selection's checks pass); a page of its results does not: the error names the file."""
+    import random
+
+    from curation.sync.snapshots import DamagedSnapshot
+
+    ws = Workspace(tmp_path)
+    synthesize(ws, 300)
+    path = next((tmp_path / ".curation" / "snapshots" / "project-1").glob("pull-*.parquet"))
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 2000] = random.Random(0).randbytes(2000)
+    path.write_bytes(bytes(data))
+    with pytest.raises(DamagedSnapshot, match=f"^{path}: not a readable snapshot .*curation pull --full"):
+        export(ws, "damaged", version="1.0.0")
+    assert versions(tmp_path / "datasets" / "damaged") == []

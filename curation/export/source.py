@@ -157,14 +157,17 @@ def batches(files: list[Path], column: str, wanted: pl.DataFrame) -> Iterator[tu
         at = rows["row"].to_numpy().astype(np.int64)
         tags = rows.drop("file", "row")
         offset, j = 0, 0
-        handle = pq.ParquetFile(files[index], pre_buffer=False, buffer_size=1 << 20)
-        for batch in handle.iter_batches(batch_size=BATCH, columns=[column]):
-            stop = int(np.searchsorted(at, offset + batch.num_rows))
-            if stop > j:
-                yield tags.slice(j, stop - j), rows_of(batch.column(0), at[j:stop] - offset)
-            j, offset = stop, offset + batch.num_rows
-            if j == len(at):
-                break
+        try:  # a page damaged after the footer was checked: name the file, not the dataset being written
+            handle = pq.ParquetFile(files[index], pre_buffer=False, buffer_size=1 << 20)
+            for batch in handle.iter_batches(batch_size=BATCH, columns=[column]):
+                stop = int(np.searchsorted(at, offset + batch.num_rows))
+                if stop > j:
+                    yield tags.slice(j, stop - j), rows_of(batch.column(0), at[j:stop] - offset)
+                j, offset = stop, offset + batch.num_rows
+                if j == len(at):
+                    break
+        except (OSError, pa.ArrowException) as exc:
+            raise snapshots.unreadable(files[index], exc) from None
 
 
 def rows_of(values: pa.Array, at: np.ndarray) -> pa.Array:

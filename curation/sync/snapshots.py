@@ -84,13 +84,17 @@ def _damaged(path: Path, why: str) -> DamagedSnapshot:
                            "annotations again")
 
 
+def unreadable(path: Path, exc: Exception) -> DamagedSnapshot:
+    """The error for a snapshot file whose reading failed with `exc` (its footer, or a damaged page found later)."""
+    return _damaged(path, f"not a readable snapshot ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})")
+
+
 def _checked(path: Path, schema: dict) -> Path:
     """`path`, if its footer reads and its columns are the snapshot's (older files may lack newer columns)."""
     try:
         found = pl.read_parquet_schema(path)
     except (pl.exceptions.PolarsError, OSError) as exc:
-        raise _damaged(path, f"not a readable snapshot ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
-                       ) from None
+        raise unreadable(path, exc) from None
     if any(name not in schema or dtype != schema[name] for name, dtype in found.items()):
         raise _damaged(path, "its columns are not those of a snapshot")
     return path
@@ -100,8 +104,7 @@ def _read_file(path: Path, schema: dict) -> pl.DataFrame:
     try:
         frame = pl.read_parquet(_checked(path, schema))
     except (pl.exceptions.PolarsError, OSError) as exc:
-        raise _damaged(path, f"not a readable snapshot ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
-                       ) from None
+        raise unreadable(path, exc) from None
     # files from before a column was added lack it: null there
     return frame.with_columns(pl.lit(None, schema[c]).alias(c) for c in schema if c not in frame.columns).select(list(schema))
 
